@@ -1,0 +1,122 @@
+"""Command line: index, ask, chat, eval (and the Telegram modes once configured).
+
+aigc-bot index                  build or refresh the knowledge base
+aigc-bot ask [--json] QUESTION  answer questions (several allowed)
+aigc-bot chat                   interactive console conversation, no token needed
+aigc-bot eval FILE.jsonl        score a question file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.config import Settings, load_settings
+from bot.console import chat_loop, render_text, result_json, topic_suggestions
+from bot.errors import BotError, ConfigError
+from bot.evaluation import evaluate, load_cases
+from bot.kb.answer import compose_answer
+from bot.kb.tokenizer import quiet_jieba
+from bot.service import KnowledgeService
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aigc-bot", description="AIGC question-answering bot")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("index", help="build or refresh the knowledge base from KNOWLEDGE_DIR")
+    ask = sub.add_parser("ask", help="answer one or more questions")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION")
+    ask.add_argument("--json", action="store_true", help="one JSON object per question, per line")
+    ask.add_argument("-k", "--top", type=int, default=3, help="passages to return (default 3)")
+    sub.add_parser("chat", help="talk to the bot in this terminal (no Telegram token needed)")
+    ev = sub.add_parser("eval", help="score a question file (jsonl)")
+    ev.add_argument("file", type=Path)
+    return parser
+
+
+async def _with_service(settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]]) -> int:
+    service = await KnowledgeService.open(settings)
+    try:
+        return await work(service)
+    finally:
+        await service.close()
+
+
+async def _index(service: KnowledgeService) -> int:
+    # open() has already refreshed; report what that did.
+    report = service.last_report
+    print("\n".join(report.lines() if report else []))
+    return 0
+
+
+def _ask(questions: list[str], as_json: bool, top: int) -> Callable[[KnowledgeService], Awaitable[int]]:
+    async def run(service: KnowledgeService) -> int:
+        for question in questions:
+            result = service.search(question, k=max(1, top))
+            if as_json:
+                print(result_json(result), flush=True)
+                continue
+            answer = compose_answer(result, service.retriever)
+            suggestions = None if answer.answered else topic_suggestions(service)
+            print(f"? {question}\n{render_text(answer, suggestions)}\n", flush=True)
+        return 0
+
+    return run
+
+
+async def _chat(service: KnowledgeService) -> int:
+    chat_loop(service, input, sys.stdout)
+    return 0
+
+
+def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
+    async def run(service: KnowledgeService) -> int:
+        report = evaluate(service, load_cases(path))
+        print("\n".join(report.lines()))
+        return 0
+
+    return run
+
+
+def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
+    if args.command == "ask":
+        return _ask(args.questions, args.json, args.top)
+    if args.command == "eval":
+        return _eval(args.file)
+    if args.command == "chat":
+        return _chat
+    return _index
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"aigc-bot: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level if args.command in {"run", "webhook"} else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    quiet_jieba()
+    if args.command == "eval" and not args.file.is_file():
+        print(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
+        return 2
+    work = _command(args)
+    try:
+        return asyncio.run(_with_service(settings, work))
+    except BotError as exc:
+        print(f"aigc-bot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""The knowledge base: ingestion, cleaning, chunking, tokenisation, BM25 retrieval, answers."""

@@ -1,0 +1,123 @@
+"""Okapi BM25 over an inverted index, score-for-score equal to `rank_bm25.BM25Okapi`.
+
+rank_bm25 loops in Python over every document for every query token. Here each term's
+postings hold precomputed contributions `idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl))`,
+so a query touches only the documents that contain its terms. Parity is tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class Hits:
+    """Top documents of a query, best first: indices into the corpus and their scores."""
+
+    ids: npt.NDArray[np.int64]
+    scores: npt.NDArray[np.float64]
+
+
+class BM25Index:
+    """Inverted index with BM25Okapi scoring (k1, b, epsilon as in rank_bm25)."""
+
+    def __init__(
+        self,
+        corpus: Sequence[Sequence[str]],
+        *,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> None:
+        if k1 < 0 or not 0 <= b <= 1:
+            raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
+        self.k1, self.b, self.epsilon = k1, b, epsilon
+        self.size = len(corpus)
+        self.vocabulary: dict[str, int] = {}
+        vocab = self.vocabulary
+        term_ids: list[int] = []
+        doc_ids: list[int] = []
+        freqs: list[int] = []
+        lengths = np.zeros(self.size, dtype=np.float64)
+        for doc_id, tokens in enumerate(corpus):
+            lengths[doc_id] = len(tokens)
+            counts: dict[str, int] = {}
+            for token in tokens:
+                counts[token] = counts.get(token, 0) + 1
+            for token, count in counts.items():
+                term_id = vocab.get(token)
+                if term_id is None:
+                    term_id = vocab[token] = len(vocab)
+                term_ids.append(term_id)
+                doc_ids.append(doc_id)
+                freqs.append(count)
+        self.doc_lengths = lengths
+        self.avgdl = float(lengths.sum() / self.size) if self.size else 0.0
+
+        terms = np.asarray(term_ids, dtype=np.int64)
+        order = np.argsort(terms, kind="stable")
+        self._doc_ids = np.asarray(doc_ids, dtype=np.int64)[order]
+        tf = np.asarray(freqs, dtype=np.float64)[order]
+        df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+        self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+        self.doc_freqs = df
+
+        # idf exactly as BM25Okapi._calc_idf: negative values become epsilon * mean idf.
+        idf = np.log(self.size - df + 0.5) - np.log(df + 0.5)
+        if len(idf):
+            average = float(idf.sum() / len(idf))
+            idf[idf < 0] = self.epsilon * average
+        self.idf_values = idf
+
+        if self.size:
+            norm = k1 * (1 - b + b * lengths[self._doc_ids] / self.avgdl)
+            per_term_idf = np.repeat(idf, df.astype(np.int64))
+            self._contrib = per_term_idf * (tf * (k1 + 1) / (tf + norm))
+        else:
+            self._contrib = np.zeros(0, dtype=np.float64)
+
+    def idf(self, term: str) -> float:
+        """The term's idf, 0 for a term the corpus does not contain (as rank_bm25)."""
+        term_id = self.vocabulary.get(term)
+        return 0.0 if term_id is None else float(self.idf_values[term_id])
+
+    def df(self, term: str) -> int:
+        term_id = self.vocabulary.get(term)
+        return 0 if term_id is None else int(self.doc_freqs[term_id])
+
+    def postings(self, term: str) -> npt.NDArray[np.int64]:
+        """Ids of the documents containing the term."""
+        term_id = self.vocabulary.get(term)
+        if term_id is None:
+            return np.zeros(0, dtype=np.int64)
+        start, end = self._indptr[term_id], self._indptr[term_id + 1]
+        return self._doc_ids[start:end]
+
+    def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
+        """A score per document. Query items are tokens (weight 1) or (token, weight)."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        for item in query:
+            token, weight = (item, 1.0) if isinstance(item, str) else item
+            term_id = self.vocabulary.get(token)
+            if term_id is None:
+                continue
+            start, end = self._indptr[term_id], self._indptr[term_id + 1]
+            # Doc ids are unique within one term's postings, so fancy += is exact.
+            scores[self._doc_ids[start:end]] += weight * self._contrib[start:end]
+        return scores
+
+    def top(self, query: Iterable[str | tuple[str, float]], k: int) -> Hits:
+        """The k best documents with a positive score, ties broken by corpus order."""
+        scores = self.scores(query)
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > k:
+            # Keep everything tied with the k-th score so tie-breaking stays by doc id.
+            kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
+            candidates = candidates[scores[candidates] >= kth]
+        order = np.lexsort((candidates, -scores[candidates]))[:k]
+        ids = candidates[order]
+        return Hits(ids=ids, scores=scores[ids])

@@ -1,0 +1,199 @@
+"""Question -> ranked, diversified passages, with a calibrated no-answer decision.
+
+Pure functions over an immutable Snapshot: no I/O, no Telegram, easy to test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.kb.knowledge import Passage, Snapshot
+from bot.kb.tokenizer import QueryTerm, Tokenizer
+
+CANDIDATES = 60
+NEAR_DUPLICATE = 0.8
+HEADING_DECAY = 0.7
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Tunables, calibrated on the development question sets (see README)."""
+
+    # Share of the question's content (idf-weighted) the best passage must cover.
+    min_coverage: float = 0.5
+    # With a word the whole knowledge base is about ("AIGC"), the question is in-domain
+    # and a lower coverage suffices.
+    min_coverage_in_domain: float = 0.25
+    # Terms in more than this share of passages ("AIGC" here) say nothing about topic.
+    ubiquitous_df: float = 0.5
+    # Re-ranking bonus, as a share of the best BM25 score, for a question that mirrors a
+    # passage's heading ("AIGC能做什么？" and the section "02 AIGC能做什么？").
+    heading_weight: float = 0.5
+    # Words in more than this share of passages are ignored when comparing headings.
+    heading_ignore_df: float = 0.8
+    # At most this many passages from one article among the first `diverse_top`.
+    per_article: int = 2
+    diverse_top: int = 3
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    passage: Passage
+    score: float
+    matched: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Passages for a question, best first; empty when the question is not answered."""
+
+    question: str
+    answered: bool
+    passages: tuple[ScoredPassage, ...]
+    terms: tuple[QueryTerm, ...]
+    coverage: float
+    reason: str
+
+
+class Retriever:
+    """Searches one snapshot. Cheap to build; make a new one for each snapshot."""
+
+    def __init__(
+        self, snapshot: Snapshot, tokenizer: Tokenizer, config: RetrievalConfig | None = None
+    ) -> None:
+        self.snapshot = snapshot
+        self.tokenizer = tokenizer
+        self.config = config or RetrievalConfig()
+        index = snapshot.index
+        self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
+        self._heading_grams: dict[str, set[str]] = {}
+
+    def is_ubiquitous(self, token: str) -> bool:
+        index = self.snapshot.index
+        return index.size > 0 and index.df(token) / index.size > self.config.ubiquitous_df
+
+    def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
+        """The k best passages after `offset` (for "more"), diversified."""
+        terms = self.tokenizer.query_terms(question)
+        index = self.snapshot.index
+        if not terms or index.size == 0:
+            return SearchResult(question, False, (), tuple(terms), 0.0, "no searchable words")
+        hits = index.top([(t.token, t.weight) for t in terms], max(CANDIDATES, offset + k))
+        if len(hits.ids) == 0:
+            return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
+        ranked = self._diversify(self._rerank(question, hits.ids.tolist(), hits.scores.tolist()))
+        best_doc = ranked[0][0]
+        if best_doc is None:  # cannot happen: the best hit always heads the list
+            return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
+        best = self.snapshot.passages[best_doc]
+        coverage, has_content, in_domain = self.coverage(terms, best)
+        needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
+        if has_content and coverage < needed:
+            reason = f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})"
+            return SearchResult(question, False, (), tuple(terms), coverage, reason)
+        passages = []
+        for doc, score in ranked[offset : offset + k]:
+            if doc is None:
+                continue
+            passage = self.snapshot.passages[doc]
+            present = set(passage.tokens)
+            matched = tuple(t.token for t in terms if t.token in present)
+            passages.append(ScoredPassage(passage, score, matched))
+        return SearchResult(question, True, tuple(passages), tuple(terms), coverage, "answered")
+
+    def _grams(self, text: str) -> set[str]:
+        """Character bigrams of a text without its ubiquitous words and punctuation."""
+        index = self.snapshot.index
+        limit = self.config.heading_ignore_df * index.size
+        kept = "".join(w for w in self.tokenizer.segment(text) if index.df(w) <= limit)
+        return {kept[i : i + 2] for i in range(len(kept) - 1)} or ({kept} if kept else set())
+
+    def heading_similarity(self, question: str, passage: Passage) -> float:
+        """Dice overlap of the question with the passage's closest heading (0..1)."""
+        # English words are compared through their glossary translations.
+        q = self._grams(" ".join([question, *self.tokenizer.translations(question)]))
+        if not q or not passage.heading:
+            return 0.0
+        best = 0.0
+        # The passage's own heading counts fully, each enclosing one a little less.
+        for depth, heading in enumerate(reversed(passage.heading.split(" > "))):
+            grams = self._heading_grams.get(heading)
+            if grams is None:
+                grams = self._heading_grams[heading] = self._grams(heading)
+            if grams:
+                dice = 2 * len(q & grams) / (len(q) + len(grams))
+                best = max(best, dice * HEADING_DECAY**depth)
+        return best
+
+    def _rerank(self, question: str, ids: Sequence[int], scores: Sequence[float]) -> list[tuple[int, float]]:
+        top = float(scores[0]) if len(scores) else 0.0
+        bonus = self.config.heading_weight * top
+        passages = self.snapshot.passages
+        rescored = [
+            (int(doc), float(score) + bonus * self.heading_similarity(question, passages[int(doc)]))
+            for doc, score in zip(ids, scores, strict=True)
+        ]
+        rescored.sort(key=lambda item: (-item[1], item[0]))
+        return rescored
+
+    def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
+        """idf-weighted share of the question's content words found in the passage.
+
+        Words are grouped by the question word they came from (sub-words and glossary
+        expansions count for it). Ubiquitous words ("AIGC") are left out but mark the
+        question as in-domain. Outside the domain, words the knowledge base never uses
+        weigh as much as its rarest word, so "明天会下雨吗" is not answered; in-domain
+        questions are judged on the words the knowledge base knows. Returns (coverage,
+        whether the question has content words, whether it is in-domain).
+        """
+        present = set(passage.tokens)
+        groups: dict[str, list[QueryTerm]] = {}
+        for term in terms:
+            groups.setdefault(term.group, []).append(term)
+        index = self.snapshot.index
+        in_domain = any(self.is_ubiquitous(group) for group in groups)
+        total = covered = 0.0
+        for group, members in groups.items():
+            if self.is_ubiquitous(group):
+                continue
+            known = [t for t in members if index.df(t.token)]
+            if not known and in_domain:
+                continue
+            weight = max((index.idf(t.token) for t in known), default=self._max_idf)
+            total += weight
+            if any(t.token in present for t in known):
+                covered += weight
+        if total == 0:
+            return 1.0, False, in_domain
+        return covered / total, True, in_domain
+
+    def _diversify(self, ranked: list[tuple[int, float]]) -> list[tuple[int | None, float]]:
+        """Drop near-duplicates; at most `per_article` per article in the first few.
+
+        Returns positions: when too few articles match to fill the first `diverse_top`
+        places under that rule, the empty places are None (the first page is shorter).
+        """
+        passages = self.snapshot.passages
+        top = self.config.diverse_top
+        head: list[tuple[int, float]] = []
+        tail: list[tuple[int, float]] = []
+        token_sets: list[set[str]] = []
+        for doc, score in ranked:
+            tokens = set(passages[doc].tokens)
+            if any(_jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
+                continue
+            token_sets.append(tokens)
+            same = sum(passages[c].article_path == passages[doc].article_path for c, _ in head)
+            if len(head) < top and same < self.config.per_article:
+                head.append((doc, score))
+            else:
+                tail.append((doc, score))
+        padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
+        return [*head, *padding, *tail]
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)

@@ -1,0 +1,184 @@
+"""jieba tokenisation with a domain dictionary, stopwords and English -> Chinese expansion.
+
+Articles and questions go through the same `Tokenizer.tokens`, so BM25 compares like
+with like. Questions additionally get glossary expansions (`Tokenizer.query_terms`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import jieba
+
+from bot.kb.vocab import Vocabulary, normalize_text
+
+# Bump when the tokenisation rules change, so stored tokens are recomputed.
+TOKENIZER_VERSION = "3"
+
+_WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
+_ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
+
+# jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
+_base_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One weighted search term; `group` is the question word it stands for."""
+
+    token: str
+    weight: float
+    group: str
+    origin: str  # "question", "subword" or "glossary"
+
+
+class Tokenizer:
+    """Segments normalised text with jieba and drops stopwords and punctuation."""
+
+    def __init__(
+        self, vocab: Vocabulary, *, glossary_weight: float = 0.6, subword_weight: float = 0.5
+    ) -> None:
+        if not 0 < glossary_weight <= 1 or not 0 <= subword_weight <= 1:
+            raise ValueError("glossary_weight must be in (0, 1] and subword_weight in [0, 1]")
+        self.vocab = vocab
+        self.glossary_weight = glossary_weight
+        self.subword_weight = subword_weight
+        self.signature = f"{TOKENIZER_VERSION}:{vocab.signature}"
+        with _base_lock:
+            self._jieba = jieba.Tokenizer()
+            self._jieba.initialize()
+        # Latin phrases with spaces ("stable diffusion") cannot be one jieba word, because
+        # jieba splits on spaces first: join them with "_" before segmenting.
+        phrases = sorted((t for t in vocab.terms if " " in t), key=len, reverse=True)
+        self._phrase_re = (
+            re.compile("|".join(r"\s+".join(map(re.escape, p.split())) for p in phrases)) if phrases else None
+        )
+        for term, freq in vocab.terms.items():
+            self._jieba.add_word(term.replace(" ", "_"), freq)
+        self._glossary_phrases = sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
+        # Memoise expansions: glossary targets are tokenised once.
+        self._expansions: dict[str, tuple[str, ...]] = {}
+
+    def _join_phrases(self, text: str) -> str:
+        if self._phrase_re is None:
+            return text
+        return self._phrase_re.sub(lambda m: "_".join(m.group(0).split()), text)
+
+    def segment(self, text: str) -> list[str]:
+        """Normalised jieba words, including stopwords (punctuation and spaces dropped)."""
+        normal = self._join_phrases(normalize_text(text))
+        return [w for w in self._jieba.cut(normal) if _WORDLIKE.search(w)]
+
+    def subwords(self, word: str) -> list[str]:
+        """Dictionary words inside a long Chinese word ("学习路线" -> 学习, 路线).
+
+        jieba's search-mode rule, extended to 4 characters: pieces that are dictionary
+        words themselves. Indexing them lets a question match part of a compound.
+        """
+        if len(word) <= 2 or not _ALL_CJK.fullmatch(word):
+            return []
+        freq = self._jieba.FREQ
+        stop = self.vocab.stopwords
+        out = []
+        for size in (2, 3, 4):
+            for start in range(len(word) - size + 1):
+                piece = word[start : start + size]
+                if piece != word and freq.get(piece) and piece not in stop and piece not in out:
+                    out.append(piece)
+        return out
+
+    def words(self, text: str) -> list[str]:
+        """Normalised words minus stopwords, without sub-words."""
+        stop = self.vocab.stopwords
+        return [w for w in self.segment(text) if w not in stop]
+
+    def tokens(self, text: str) -> list[str]:
+        """Index tokens of a text: each word followed by its sub-words."""
+        out: list[str] = []
+        for word in self.words(text):
+            out.append(word)
+            out.extend(self.subwords(word))
+        return out
+
+    def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
+        return [self.tokens(t) for t in texts]
+
+    def _glossary_key(self, word: str) -> str | None:
+        glossary = self.vocab.glossary
+        for candidate in (word, _singular(word)):
+            if candidate and candidate in glossary:
+                return candidate
+        return None
+
+    def _expand(self, key: str) -> tuple[str, ...]:
+        if key not in self._expansions:
+            out: list[str] = []
+            for target in self.vocab.glossary[key]:
+                out.extend(t for t in self.tokens(target) if t not in out)
+            self._expansions[key] = tuple(out)
+        return self._expansions[key]
+
+    def translations(self, question: str) -> list[str]:
+        """Glossary targets (as written) of the English words and phrases in a question."""
+        normal = normalize_text(question)
+        out: list[str] = []
+        for phrase in self._glossary_phrases:
+            if re.search(_phrase_pattern(phrase), normal):
+                normal = re.sub(_phrase_pattern(phrase), " ", normal)
+                out.extend(self.vocab.glossary[phrase])
+        for word in _LATIN_WORD.findall(normal):
+            key = self._glossary_key(word)
+            if key is not None:
+                out.extend(self.vocab.glossary[key])
+        return out
+
+    def query_terms(self, question: str) -> list[QueryTerm]:
+        """Weighted terms of a question: its own words, then glossary expansions."""
+        normal = normalize_text(question)
+        terms: list[QueryTerm] = []
+        seen: set[str] = set()
+
+        def add(token: str, weight: float, group: str, origin: str) -> None:
+            if token in seen:
+                return
+            seen.add(token)
+            terms.append(QueryTerm(token, weight, group, origin))
+
+        # Multi-word glossary keys ("market size") first, then the remaining words.
+        for phrase in self._glossary_phrases:
+            pattern = _phrase_pattern(phrase)
+            if re.search(pattern, normal):
+                normal = re.sub(pattern, " ", normal)
+                for token in self._expand(phrase):
+                    add(token, self.glossary_weight, phrase, "glossary")
+        for word in self.words(normal):
+            add(word, 1.0, word, "question")
+            for piece in self.subwords(word):
+                add(piece, self.subword_weight, word, "subword")
+            key = self._glossary_key(word) if _LATIN_WORD.fullmatch(word) else None
+            if key is not None:
+                for token in self._expand(key):
+                    add(token, self.glossary_weight, word, "glossary")
+        return terms
+
+
+def _phrase_pattern(phrase: str) -> str:
+    return r"\b" + r"\s+".join(map(re.escape, phrase.split())) + r"\b"
+
+
+def _singular(word: str) -> str | None:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return None
+
+
+def quiet_jieba() -> None:
+    """jieba logs its dictionary loading at DEBUG/INFO on its own logger; keep it quiet."""
+    logging.getLogger("jieba").setLevel(logging.WARNING)

@@ -1,0 +1,93 @@
+"""Admin-editable vocabulary files: user dictionary, stopwords, glossary, promo markers.
+
+All four live in one folder (`knowledge/vocab/` by default) as plain UTF-8 text with
+`#` comments, so community admins can extend them without touching code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import VocabularyError
+
+USERDICT = "userdict.txt"
+STOPWORDS = "stopwords.txt"
+GLOSSARY = "glossary.txt"
+PROMO_MARKERS = "promo_markers.txt"
+FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS)
+
+
+def normalize_text(text: str) -> str:
+    """Full-width to half-width (NFKC) and lowercase: the form everything is matched in."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The parsed vocabulary files, plus a signature that changes when any file does."""
+
+    terms: dict[str, int | None] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    glossary: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    promo_markers: tuple[str, ...] = ()
+    signature: str = ""
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise VocabularyError(f"{path}: cannot read ({exc})") from exc
+    out = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            out.append((number, line))
+    return out
+
+
+def _parse_userdict(path: Path) -> dict[str, int | None]:
+    terms: dict[str, int | None] = {}
+    for _, line in _lines(path):
+        word, freq = line, None
+        head, _, tail = line.rpartition(" ")
+        if head and tail.isdigit():
+            word, freq = head.strip(), int(tail)
+        terms[normalize_text(word)] = freq
+    return terms
+
+
+def _parse_glossary(path: Path) -> dict[str, tuple[str, ...]]:
+    glossary: dict[str, tuple[str, ...]] = {}
+    for number, line in _lines(path):
+        if "=" not in line:
+            raise VocabularyError(f"{path.name} line {number}: expected 'english = 中文, 中文'")
+        left, right = line.split("=", 1)
+        key = " ".join(normalize_text(left).split())
+        targets = tuple(normalize_text(t).strip() for t in right.replace("，", ",").split(",") if t.strip())
+        if not key or not targets:
+            raise VocabularyError(f"{path.name} line {number}: empty side in '{line}'")
+        glossary[key] = glossary.get(key, ()) + targets
+    return glossary
+
+
+def load_vocabulary(folder: Path) -> Vocabulary:
+    """Read the vocabulary folder; missing files count as empty."""
+    digest = hashlib.sha256()
+    for name in FILES:
+        path = folder / name
+        digest.update(name.encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return Vocabulary(
+        terms=_parse_userdict(folder / USERDICT),
+        stopwords=frozenset(normalize_text(w) for _, w in _lines(folder / STOPWORDS)),
+        glossary=_parse_glossary(folder / GLOSSARY),
+        promo_markers=tuple(normalize_text(w) for _, w in _lines(folder / PROMO_MARKERS)),
+        signature=digest.hexdigest()[:16],
+    )

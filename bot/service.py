@@ -1,0 +1,102 @@
+"""The knowledge service: database, tokenizer and current snapshot, with atomic reload.
+
+Shared by the CLI and the Telegram bot. Questions are answered from whatever snapshot is
+current; a reload builds the next one on the side and swaps a single reference, so a
+question asked during a reload is answered from the old index and never fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+from bot.kb.answer import Answer, compose_answer
+from bot.kb.chunking import Chunker
+from bot.kb.knowledge import IndexReport, KnowledgeIndexer, Snapshot
+from bot.kb.retrieval import RetrievalConfig, Retriever, SearchResult
+from bot.kb.tokenizer import Tokenizer
+from bot.kb.vocab import load_vocabulary
+from bot.store import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _State:
+    snapshot: Snapshot
+    retriever: Retriever
+
+
+class KnowledgeService:
+    """Answers questions from the current snapshot; `reload()` refreshes it from disk."""
+
+    def __init__(self, settings: Settings, db: Database, retrieval: RetrievalConfig | None = None):
+        self.settings = settings
+        self.db = db
+        self.retrieval = retrieval or RetrievalConfig()
+        self._tokenizer: Tokenizer | None = None
+        self._state: _State | None = None
+        self._reload_lock = asyncio.Lock()
+        self.last_report: IndexReport | None = None
+
+    @classmethod
+    async def open(cls, settings: Settings) -> KnowledgeService:
+        """Open the database and build (or refresh) the index; returns a ready service."""
+        db = await Database.open(settings.database_path)
+        service = cls(settings, db)
+        try:
+            await service.reload()
+        except BaseException:
+            await db.close()
+            raise
+        return service
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        if self._state is None:
+            raise RuntimeError("knowledge base not loaded yet")
+        return self._state.snapshot
+
+    @property
+    def retriever(self) -> Retriever:
+        if self._state is None:
+            raise RuntimeError("knowledge base not loaded yet")
+        return self._state.retriever
+
+    async def _current_tokenizer(self) -> Tokenizer:
+        vocab = await asyncio.to_thread(load_vocabulary, self.settings.resolved_vocab_dir)
+        if self._tokenizer is None or self._tokenizer.vocab.signature != vocab.signature:
+            # A new dictionary means a new jieba instance (about a second): off the loop.
+            self._tokenizer = await asyncio.to_thread(Tokenizer, vocab)
+        return self._tokenizer
+
+    async def reload(self) -> IndexReport:
+        """Re-read the knowledge folder; one reload at a time, the old index serves meanwhile."""
+        async with self._reload_lock:
+            tokenizer = await self._current_tokenizer()
+            vocab_dir = self.settings.resolved_vocab_dir
+            indexer = KnowledgeIndexer(
+                self.db,
+                self.settings.knowledge_dir,
+                tokenizer,
+                Chunker(self.settings.chunk_max_chars),
+                exclude=(vocab_dir,) if isinstance(vocab_dir, Path) else (),
+            )
+            snapshot, report = await indexer.refresh()
+            self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
+            self.last_report = report
+            log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))
+            return report
+
+    def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
+        return self.retriever.search(question, k=k, offset=offset)
+
+    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        retriever = self.retriever  # one snapshot for the whole answer
+        return compose_answer(retriever.search(question, k=k, offset=offset), retriever)

@@ -1,0 +1,136 @@
+"""SQLite storage through aiosqlite: schema migrations and the knowledge-base tables.
+
+Migrations are named, ordered and recorded in `schema_migrations`; applying them twice
+is a no-op. The connection runs in WAL mode so readers never block the single writer.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+
+import aiosqlite
+
+from bot.errors import StorageError
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    (
+        "0001_knowledge_base",
+        """
+        CREATE TABLE articles (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            article_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            url TEXT,
+            date TEXT,
+            tags TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            tokenizer TEXT NOT NULL,
+            title_tokens TEXT NOT NULL DEFAULT '',
+            indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
+        );
+        CREATE TABLE blocks (
+            article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            tokens TEXT NOT NULL,
+            PRIMARY KEY (article, ord)
+        ) WITHOUT ROWID;
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            ord INTEGER NOT NULL,
+            heading TEXT NOT NULL,
+            text TEXT NOT NULL,
+            tokens TEXT NOT NULL
+        );
+        CREATE INDEX chunks_article ON chunks(article, ord);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+    ),
+)
+
+
+class Database:
+    """An open aiosqlite connection with the schema migrated. Use `await Database.open()`."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: Path) -> Database:
+        try:
+            if str(path) != ":memory:":
+                path.parent.mkdir(parents=True, exist_ok=True)
+            conn = await aiosqlite.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open database {path}: {exc}") from exc
+        db = cls(conn, path)
+        try:
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await db.migrate()
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StorageError(f"cannot use database {path}: {exc}") from exc
+        return db
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    async def migrate(self) -> list[str]:
+        """Apply pending migrations in order; returns the names applied now."""
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name TEXT PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT (datetime('now')))"
+        )
+        async with self.conn.execute("SELECT name FROM schema_migrations") as cursor:
+            done = {row[0] async for row in cursor}
+        applied = []
+        for name, sql in MIGRATIONS:
+            if name in done:
+                continue
+            await self.conn.executescript(
+                f"BEGIN;\n{sql}\nINSERT INTO schema_migrations(name) VALUES ('{name}');\nCOMMIT;"
+            )
+            applied.append(name)
+        return applied
+
+    async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        await self.conn.executemany(sql, rows)
+
+    async def get_meta(self, key: str) -> str | None:
+        row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if row is None else str(row[0])
+
+    async def set_meta(self, key: str, value: str) -> None:
+        await self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )

@@ -1,0 +1,78 @@
+"""Shared fixtures: a clean environment, the shipped vocabulary, and a seed knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.kb.retrieval import Retriever
+from bot.kb.tokenizer import Tokenizer
+from bot.kb.vocab import Vocabulary, load_vocabulary
+from bot.service import KnowledgeService
+
+REPO = Path(__file__).resolve().parent.parent
+KNOWLEDGE = REPO / "knowledge"
+VOCAB = KNOWLEDGE / "vocab"
+DATA = Path(__file__).resolve().parent / "data"
+
+_SETTING_NAMES = [name.upper() for name in Settings.model_fields]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """A developer's environment or .env must not change test results."""
+    for name in _SETTING_NAMES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env is picked up
+    yield
+
+
+def make_settings(tmp_path: Path, knowledge: Path = KNOWLEDGE, **extra: object) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        knowledge_dir=knowledge,
+        database_path=tmp_path / "kb.sqlite3",
+        vocab_dir=VOCAB,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def vocab() -> Vocabulary:
+    return load_vocabulary(VOCAB)
+
+
+@pytest.fixture(scope="session")
+def tokenizer(vocab: Vocabulary) -> Tokenizer:
+    return Tokenizer(vocab)
+
+
+@pytest.fixture(scope="session")
+def seed_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    """The shipped knowledge base, indexed once per test session (pure, in memory)."""
+
+    async def build() -> Retriever:
+        settings = make_settings(tmp_path_factory.mktemp("seed"))
+        service = await KnowledgeService.open(settings)
+        await service.close()
+        return service.retriever
+
+    return asyncio.run(build())
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+def write(path: Path, text: str | bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,58 @@
+import random
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from bot.kb.bm25 import BM25Index
+
+
+def random_corpus(seed: int, docs: int = 300, vocab: int = 80) -> list[list[str]]:
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(vocab)]
+    # Zipf-like: a few words in most documents (negative idf), many rare ones.
+    return [
+        [words[min(int(rng.paretovariate(1.2)) - 1, vocab - 1)] for _ in range(rng.randint(1, 40))]
+        for _ in range(docs)
+    ]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_scores_match_rank_bm25(seed: int) -> None:
+    corpus = random_corpus(seed)
+    ours, reference = BM25Index(corpus), BM25Okapi(corpus)
+    rng = random.Random(seed)
+    for _ in range(30):
+        query = [f"w{rng.randint(0, 90)}" for _ in range(rng.randint(1, 6))]  # some unknown
+        np.testing.assert_allclose(ours.scores(query), reference.get_scores(query), rtol=1e-12, atol=1e-12)
+
+
+def test_idf_matches_including_negative_epsilon_case() -> None:
+    corpus = [["common", "a"], ["common", "b"], ["common"], ["rare"]]
+    ours, reference = BM25Index(corpus), BM25Okapi(corpus)
+    for word in ["common", "a", "rare"]:
+        assert ours.idf(word) == pytest.approx(reference.idf[word])
+    assert ours.idf("missing") == 0.0
+
+
+def test_weights_scale_contributions() -> None:
+    corpus = [["a", "b"], ["b", "c"], ["c"]]
+    index = BM25Index(corpus)
+    np.testing.assert_allclose(index.scores([("b", 2.0)]), 2 * index.scores(["b"]))
+    np.testing.assert_allclose(index.scores(["b", "b"]), index.scores([("b", 2.0)]))
+
+
+def test_top_is_sorted_positive_and_tie_broken_by_order() -> None:
+    index = BM25Index([["x"], ["y"], ["x"], ["x", "x"], []])
+    hits = index.top(["x"], 10)
+    assert list(hits.scores) == sorted(hits.scores, reverse=True)
+    assert set(hits.ids) == {0, 2, 3}
+    tied = [i for i, s in zip(hits.ids, hits.scores, strict=True) if s == hits.scores[-1]]
+    assert tied == sorted(tied)
+    assert len(index.top(["x"], 1).ids) == 1
+
+
+def test_empty_corpus_and_query() -> None:
+    index = BM25Index([])
+    assert index.top(["x"], 3).ids.size == 0
+    assert BM25Index([["a"]]).top([], 3).ids.size == 0

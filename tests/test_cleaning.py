@@ -1,0 +1,69 @@
+from bot.kb.cleaning import MAX_BLOCK_CHARS, Block, clean_markdown, split_sentences
+
+
+def texts(body: str) -> list[str]:
+    return [b.text for b in clean_markdown(body)]
+
+
+def test_images_and_html_are_dropped_link_text_kept() -> None:
+    body = (
+        "生成式\n[人工智能](https://so.csdn.net/so/search?q=%E4%BA%BA&spm=1001.2101)\n——AIGC是一种技术。\n\n"
+        "![在这里插入图片描述](https://i-blog.csdnimg.cn/x.png)\n\n<p>段落<br/>第二行。</p>"
+    )
+    out = " ".join(texts(body))
+    assert "生成式人工智能——AIGC是一种技术。" in out
+    assert "csdn" not in out and "<" not in out and "图片" not in out
+
+
+def test_emphasis_and_quote_markers_are_removed() -> None:
+    out = texts("> **加粗**的*斜体*和`代码`。\n>\n> 第二段。")
+    assert out == ["加粗的斜体和代码。", "第二段。"]
+
+
+def test_lines_broken_mid_sentence_are_rejoined() -> None:
+    body = "工具包括 Stable\n  \nDiffusion 和\n  \nMidjourney。\n\n**内容创作**\n  \n：可用于写作。"
+    assert texts(body) == ["工具包括 Stable Diffusion 和Midjourney。", "内容创作：可用于写作。"]
+
+
+def test_soft_break_after_a_full_stop_separates_paragraphs() -> None:
+    assert texts("第一句。\n  \n第二句。") == ["第一句。", "第二句。"]
+
+
+def test_headings_and_pseudo_headings() -> None:
+    blocks = clean_markdown(
+        "# 标题\n\n**【薪资情况】**\n\n**1.高薪化特征：**\n\n年薪超过40万。\n\n## 小节\n\n内容。"
+    )
+    assert blocks == [
+        Block("heading", "标题", 1),
+        Block("heading", "【薪资情况】", 2),
+        Block("heading", "1.高薪化特征", 3),
+        Block("text", "年薪超过40万。"),
+        Block("heading", "小节", 2),
+        Block("text", "内容。"),
+    ]
+
+
+def test_list_items_and_rules() -> None:
+    blocks = clean_markdown("-----------\n\n* 第一项\n* 第二项\n  续行\n1. 编号项")
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("item", "第一项"),
+        ("item", "第二项续行"),
+        ("item", "1. 编号项"),
+    ]
+
+
+def test_long_paragraphs_are_split_at_sentences() -> None:
+    body = "这是一个很长的句子，用来测试。" * 80
+    blocks = clean_markdown(body)
+    assert len(blocks) > 1
+    assert all(len(b.text) <= MAX_BLOCK_CHARS for b in blocks)
+    assert "".join(b.text for b in blocks) == body
+
+
+def test_split_sentences() -> None:
+    assert split_sentences("一。二！Three. Four? 五") == ["一。", "二！", "Three.", "Four?", "五"]
+
+
+def test_empty_and_odd_input_never_crash() -> None:
+    for body in ["", "\n\n", "```\ncode\n", "#", "* ", "> > >", "[]()", "![]()", "**"]:
+        clean_markdown(body)

@@ -1,0 +1,92 @@
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.kb.knowledge import KnowledgeIndexer
+from bot.kb.tokenizer import Tokenizer
+from bot.store import Database
+from tests.conftest import write
+
+ARTICLE = "---\ntitle: {title}\nurl: https://example.org/{name}\n---\n\n# {title}\n\n{body}\n"
+
+
+def article(folder: Path, name: str, title: str, body: str) -> Path:
+    return write(folder / name, ARTICLE.format(title=title, name=name, body=body))
+
+
+class CountingTokenizer(Tokenizer):
+    calls = 0
+
+    def tokens(self, text: str) -> list[str]:
+        CountingTokenizer.calls += 1
+        return super().tokens(text)
+
+
+@pytest.fixture
+def counting(tokenizer: Tokenizer) -> Tokenizer:
+    counted = CountingTokenizer.__new__(CountingTokenizer)
+    counted.__dict__.update(tokenizer.__dict__)
+    CountingTokenizer.calls = 0
+    return counted
+
+
+async def test_refresh_reports_added_changed_removed_and_skipped(tmp_path: Path, counting: Tokenizer) -> None:
+    kb = tmp_path / "kb"
+    article(kb, "a.md", "甲", "AIGC的薪资很高。")
+    article(kb, "b.md", "乙", "Midjourney是绘画工具。")
+    write(kb / "broken.md", b"\x00\x01binary")
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        indexer = KnowledgeIndexer(db, kb, counting)
+        snapshot, report = await indexer.refresh()
+        assert sorted(report.added) == ["a.md", "b.md"]
+        assert report.skipped == [("broken.md", "binary file (contains NUL bytes)")]
+        assert len(snapshot.articles) == 2 and report.chunks == len(snapshot.passages) >= 2
+
+        counting_before = CountingTokenizer.calls
+        snapshot, report = await indexer.refresh()
+        assert report.unchanged == 2 and not report.modified
+        assert CountingTokenizer.calls == counting_before, "unchanged files were re-tokenised"
+
+        article(kb, "a.md", "甲", "AIGC的薪资非常高，年薪超过40万。")
+        os.utime(kb / "a.md", ns=(1, 1))
+        (kb / "b.md").unlink()
+        article(kb, "c.md", "丙", "文心一言是百度的大语言模型。")
+        calls_before = CountingTokenizer.calls
+        snapshot, report = await indexer.refresh()
+        assert report.changed == ["a.md"] and report.removed == ["b.md"] and report.added == ["c.md"]
+        texts = " ".join(p.text for p in snapshot.passages)
+        assert "年薪超过40万" in texts and "Midjourney" not in texts
+        # only the two new files' blocks and titles were tokenised
+        assert 0 < CountingTokenizer.calls - calls_before <= 10
+        assert "skipped: broken.md" in "\n".join(report.lines())
+
+
+async def test_same_content_twice_is_indexed_once(tmp_path: Path, tokenizer: Tokenizer) -> None:
+    kb = tmp_path / "kb"
+    article(kb, "a.md", "甲", "内容相同的文章。")
+    write(kb / "copy.md", (kb / "a.md").read_bytes())
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        snapshot, report = await KnowledgeIndexer(db, kb, tokenizer).refresh()
+    assert [a.path for a in snapshot.articles] == ["a.md"]
+    assert report.skipped == [("copy.md", "same content as a.md")]
+
+
+async def test_touched_but_identical_file_is_not_reparsed(tmp_path: Path, counting: Tokenizer) -> None:
+    kb = tmp_path / "kb"
+    path = article(kb, "a.md", "甲", "正文。")
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        indexer = KnowledgeIndexer(db, kb, counting)
+        await indexer.refresh()
+        before = CountingTokenizer.calls
+        os.utime(path, ns=(5, 5))
+        _, report = await indexer.refresh()
+    assert report.unchanged == 1 and CountingTokenizer.calls == before
+
+
+async def test_missing_folder_is_a_clear_error(tmp_path: Path, tokenizer: Tokenizer) -> None:
+    from bot.errors import ArticleError
+
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        with pytest.raises(ArticleError, match="does not exist"):
+            await KnowledgeIndexer(db, tmp_path / "nope", tokenizer).refresh()

@@ -1,0 +1,65 @@
+from collections import Counter
+
+import pytest
+
+from bot.kb.retrieval import Retriever
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "明天会下雨吗？",
+        "今天天气怎么样？",
+        "How do I bake sourdough bread?",
+        "asdkjh qwoeiu zxmcnb",
+        "？？？",
+        "",
+    ],
+)
+def test_off_topic_questions_are_not_answered(seed_retriever: Retriever, question: str) -> None:
+    result = seed_retriever.search(question)
+    assert not result.answered
+    assert result.passages == ()
+
+
+@pytest.mark.parametrize("question", ["AIGC salary", "AIGC工具", "文心一言", "what is AIGC", "Midjourney"])
+def test_short_on_topic_questions_are_answered(seed_retriever: Retriever, question: str) -> None:
+    result = seed_retriever.search(question)
+    assert result.answered and result.passages
+
+
+def test_salary_question_in_english_reaches_chinese_text(seed_retriever: Retriever) -> None:
+    top = seed_retriever.search("AIGC salary").passages
+    assert any("年薪" in p.passage.text for p in top)
+
+
+def test_at_most_two_passages_per_article_in_the_top_three(seed_retriever: Retriever) -> None:
+    for question in ["AIGC是什么", "AIGC的学习", "AIGC行业前景", "GPT实操练习", "AI绘画"]:
+        top = seed_retriever.search(question, k=3).passages
+        counts = Counter(p.passage.article_path for p in top)
+        assert max(counts.values()) <= 2, question
+
+
+def test_more_pages_continue_without_repeats(seed_retriever: Retriever) -> None:
+    first = seed_retriever.search("AIGC应用", k=3)
+    second = seed_retriever.search("AIGC应用", k=3, offset=3)
+    ids = [p.passage.id for p in first.passages + second.passages]
+    assert len(ids) == len(set(ids)) == 6
+
+
+def test_scores_are_best_first_and_matched_terms_reported(seed_retriever: Retriever) -> None:
+    result = seed_retriever.search("Stable Diffusion和Midjourney相比有什么不同？")
+    assert result.passages[0].score >= result.passages[-1].score
+    assert "midjourney" in result.passages[0].matched
+
+
+def test_heading_that_mirrors_the_question_wins(seed_retriever: Retriever) -> None:
+    top = seed_retriever.search("AIGC能做什么？").passages[0].passage
+    assert "能做什么" in top.heading
+
+
+def test_coverage_weighs_unknown_words(seed_retriever: Retriever) -> None:
+    passage = seed_retriever.snapshot.passages[0]
+    terms = seed_retriever.tokenizer.query_terms("天气预报")
+    coverage, has_content, in_domain = seed_retriever.coverage(terms, passage)
+    assert has_content and not in_domain and coverage == 0.0
