@@ -48,6 +48,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
             ord INTEGER NOT NULL,
             heading TEXT NOT NULL,
+            subheadings TEXT NOT NULL DEFAULT '',
             text TEXT NOT NULL,
             tokens TEXT NOT NULL
         );

@@ -23,3 +23,13 @@ def test_sentences_come_from_the_returned_passages(seed_retriever: Retriever) ->
     texts = " ".join(p.passage.text for p in result.passages)
     assert all(sentence in texts for sentence in answer.sentences)
     assert any("年薪" in s for s in answer.sentences)
+
+
+def test_list_question_leads_with_the_section_items(seed_retriever: Retriever) -> None:
+    answer = compose_answer(seed_retriever.search("AIGC有哪些常见的应用工具？"), seed_retriever)
+    lead = answer.sentences[0]
+    for tool in ["ChatGPT", "Midjourney", "Stable Diffusion", "文心一言"]:
+        assert tool in lead
+    assert not any(s in {"常见的AIGC应用", "什么是AIGC？"} for s in answer.sentences), (
+        "headings are not sentences"
+    )

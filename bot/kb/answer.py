@@ -5,15 +5,34 @@ Pure and shared by the console and Telegram renderers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from bot.kb.cleaning import split_sentences
+from bot.kb.cleaning import SENTENCE_END, split_sentences
 from bot.kb.retrieval import Retriever, ScoredPassage, SearchResult
 
 MAX_SENTENCES = 3
 MIN_SENTENCE_CHARS = 6
 # A sentence must score at least this share of the best one to be included.
 RELATIVE_CUTOFF = 0.4
+FRAGMENT_FACTOR = 0.4
+SUBJECT_FACTOR = 1.5
+
+
+# Questions asking for a list ("有哪些工具") are answered with the section's items first.
+LIST_CUES = ("哪些", "有什么", "有哪", "几种", "which", "what are", "list")
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[.、:：)）]\s*")
+
+
+def _list_lead(result: SearchResult) -> str | None:
+    """ "常见的AIGC应用：ChatGPT、Midjourney、…" when a list question hits a list of sections."""
+    question = result.question.lower()
+    top = result.passages[0].passage
+    if len(top.subheadings) < 3 or not any(cue in question for cue in LIST_CUES):
+        return None
+    items = [_NUMBERING.sub("", h) for h in top.subheadings]
+    name = top.heading.split(" > ")[-1] if top.heading else top.title
+    return f"{name}：{'、'.join(items)}。"
 
 
 @dataclass(frozen=True)
@@ -44,12 +63,21 @@ def compose_answer(result: SearchResult, retriever: Retriever, max_sentences: in
     weights = {t.token: t.weight * max(index.idf(t.token), 0.0) for t in result.terms}
     candidates: list[tuple[float, int, int, str]] = []
     for rank, scored in enumerate(result.passages):
-        for position, line in enumerate(scored.passage.text.split("\n")):
+        passage = scored.passage
+        headings = {*passage.heading.split(" > "), *passage.subheadings}
+        for position, line in enumerate(passage.text.split("\n")):
+            if line in headings:
+                continue  # a heading names the answer, it is not one
             for sentence in split_sentences(line.lstrip("• ")):
                 if len(sentence) < MIN_SENTENCE_CHARS:
                     continue
-                tokens = set(tokenizer.tokens(sentence))
+                words = tokenizer.tokens(sentence)
+                tokens = set(words)
                 score = sum(w for token, w in weights.items() if token in tokens)
+                if sentence[-1] not in SENTENCE_END + "。." or sentence[-1] in "？?":
+                    score *= FRAGMENT_FACTOR  # a heading, bare list item or question
+                if words and weights.get(words[0], 0) > 0 and not retriever.is_ubiquitous(words[0]):
+                    score *= SUBJECT_FACTOR  # "文心一言是…" answers "文心一言是什么"
                 # Prefer the best passage, then earlier sentences, on equal evidence.
                 score *= 1.0 / (1 + 0.25 * rank)
                 candidates.append((score, rank, position, sentence))
@@ -66,6 +94,9 @@ def compose_answer(result: SearchResult, retriever: Retriever, max_sentences: in
         first = split_sentences(result.passages[0].passage.text.replace("\n", " "))[:1]
         picked = [(0.0, 0, 0, s) for s in first]
     picked.sort(key=lambda c: (c[1], c[2]))
+    lead = _list_lead(result)
+    if lead:
+        picked = [(0.0, -1, 0, lead), *picked[: max_sentences - 1]]
     sources: list[Source] = []
     for scored in result.passages:
         p = scored.passage

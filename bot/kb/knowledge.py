@@ -26,7 +26,7 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-BOILERPLATE_VERSION = "1"
+BOILERPLATE_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Passage:
     heading: str
     text: str
     tokens: tuple[str, ...]
+    subheadings: tuple[str, ...] = ()  # headings inside the passage (merged sections)
 
 
 @dataclass(frozen=True)
@@ -283,23 +284,38 @@ class KnowledgeIndexer:
             stats.duplicate_blocks,
             True,
         )
-        out: list[tuple[int, int, str, str, str]] = []
+        out: list[tuple[int, int, str, str, str, str]] = []
         for (article, title_tokens), drop in zip(articles, drops, strict=True):
             specs = self.chunker.chunk(blocks[article], [not d for d in drop])
             for ord_, spec in enumerate(specs):
                 out.append(_render_chunk(article, ord_, spec, blocks[article], tokens[article], title_tokens))
         await self.db.conn.execute("DELETE FROM chunks")
         await self.db.executemany(
-            "INSERT INTO chunks(article, ord, heading, text, tokens) VALUES (?,?,?,?,?)", out
+            "INSERT INTO chunks(article, ord, heading, subheadings, text, tokens) VALUES (?,?,?,?,?,?)",
+            out,
         )
 
     async def load(self) -> Snapshot:
         """Build a snapshot from the chunks stored in the database."""
         rows = await self.db.fetchall(
-            "SELECT c.id, a.path, a.article_id, a.title, a.url, c.heading, c.text, c.tokens"
+            "SELECT c.id, a.path, a.article_id, a.title, a.url, c.heading, c.text, c.tokens,"
+            " c.subheadings"
             " FROM chunks c JOIN articles a ON a.id = c.article ORDER BY a.path, c.ord"
         )
-        passages = [Passage(int(r[0]), r[1], r[2], r[3], r[4], r[5], r[6], tuple(r[7].split())) for r in rows]
+        passages = [
+            Passage(
+                int(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                tuple(r[7].split()),
+                tuple(h for h in r[8].split("\n") if h),
+            )
+            for r in rows
+        ]
         articles = [
             ArticleInfo(r[0], r[1], r[2], r[3])
             for r in await self.db.fetchall("SELECT path, article_id, title, url FROM articles ORDER BY path")
@@ -314,7 +330,7 @@ def _render_chunk(
     blocks: Sequence[Block],
     tokens: Sequence[Sequence[str]],
     title_tokens: str,
-) -> tuple[int, int, str, str, str]:
+) -> tuple[int, int, str, str, str, str]:
     lines = []
     for block_id in spec.block_ids:
         block = blocks[block_id]
@@ -331,4 +347,7 @@ def _render_chunk(
             toks += tokens[block_id]
     for block_id in spec.block_ids:
         toks += tokens[block_id]
-    return (article, ord_, heading, "\n".join(lines), " ".join(toks))
+    inner = "\n".join(
+        blocks[i].text for i in spec.block_ids if blocks[i].kind == "heading" and i not in label
+    )
+    return (article, ord_, heading, inner, "\n".join(lines), " ".join(toks))

@@ -113,17 +113,20 @@ class Retriever:
         """Dice overlap of the question with the passage's closest heading (0..1)."""
         # English words are compared through their glossary translations.
         q = self._grams(" ".join([question, *self.tokenizer.translations(question)]))
-        if not q or not passage.heading:
+        if not q:
             return 0.0
+        # The passage's own heading counts fully, each enclosing one and each merged
+        # subsection's heading a little less.
+        path = passage.heading.split(" > ") if passage.heading else []
+        weighted = [(h, HEADING_DECAY**depth) for depth, h in enumerate(reversed(path))]
+        weighted += [(h, HEADING_DECAY) for h in passage.subheadings]
         best = 0.0
-        # The passage's own heading counts fully, each enclosing one a little less.
-        for depth, heading in enumerate(reversed(passage.heading.split(" > "))):
+        for heading, weight in weighted:
             grams = self._heading_grams.get(heading)
             if grams is None:
                 grams = self._heading_grams[heading] = self._grams(heading)
             if grams:
-                dice = 2 * len(q & grams) / (len(q) + len(grams))
-                best = max(best, dice * HEADING_DECAY**depth)
+                best = max(best, weight * 2 * len(q & grams) / (len(q) + len(grams)))
         return best
 
     def _rerank(self, question: str, ids: Sequence[int], scores: Sequence[float]) -> list[tuple[int, float]]:
