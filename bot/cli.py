@@ -1,9 +1,11 @@
-"""Command line: index, ask, chat, eval (and the Telegram modes once configured).
+"""Command line of the bot.
 
 aigc-bot index                  build or refresh the knowledge base
 aigc-bot ask [--json] QUESTION  answer questions (several allowed)
 aigc-bot chat                   interactive console conversation, no token needed
 aigc-bot eval FILE.jsonl        score a question file
+aigc-bot run                    Telegram bot, long polling (needs TELEGRAM_BOT_TOKEN)
+aigc-bot webhook                Telegram bot behind a webhook (needs WEBHOOK_URL too)
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from bot import logs
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, result_json, topic_suggestions
 from bot.errors import BotError, ConfigError
 from bot.evaluation import evaluate, load_cases
 from bot.kb.answer import compose_answer
-from bot.kb.tokenizer import quiet_jieba
 from bot.service import KnowledgeService
 
 log = logging.getLogger("bot")
@@ -37,7 +39,38 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="talk to the bot in this terminal (no Telegram token needed)")
     ev = sub.add_parser("eval", help="score a question file (jsonl)")
     ev.add_argument("file", type=Path)
+    sub.add_parser("run", help="run the Telegram bot with long polling")
+    sub.add_parser("webhook", help="run the Telegram bot behind a webhook")
     return parser
+
+
+def _telegram(settings: Settings, mode: str) -> int:
+    """Run the bot until SIGINT/SIGTERM; PTB then stops polling and post_shutdown closes the db."""
+    from telegram import Update
+
+    from bot.app import build_application
+
+    secrets = [
+        s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token) if s
+    ]
+    logs.configure(settings.log_level, secrets)
+    if mode == "webhook" and not settings.webhook_url:
+        raise ConfigError("WEBHOOK_URL is not set (the public https:// address Telegram should call)")
+    application = build_application(settings)
+    if mode == "run":
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    else:
+        path = settings.webhook_path.strip("/")
+        secret = settings.webhook_secret_token
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=f"{str(settings.webhook_url).rstrip('/')}/{path}",
+            secret_token=secret.get_secret_value() if secret else None,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    return 0
 
 
 async def _with_service(settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]]) -> int:
@@ -104,11 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"aigc-bot: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level if args.command in {"run", "webhook"} else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    quiet_jieba()
+    if args.command in {"run", "webhook"}:
+        try:
+            return _telegram(settings, args.command)
+        except ConfigError as exc:
+            print(f"aigc-bot: {exc}", file=sys.stderr)
+            return 2
+        except BotError as exc:
+            print(f"aigc-bot: {exc}", file=sys.stderr)
+            return 1
+    logs.configure(logging.WARNING)
     if args.command == "eval" and not args.file.is_file():
         print(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ Every setting is listed in `.env.example`; keep the two in sync (a test checks i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,18 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Telegram conversation
+    rate_limit_per_minute: int = Field(default=20, ge=1, le=1000)
+    max_question_chars: int = Field(default=500, ge=20, le=4096)
+    max_upload_bytes: int = Field(default=1_048_576, ge=1024, le=20 * 1024 * 1024)
+
+    # Webhook mode (aigc-bot webhook)
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_path: str = "telegram"
+    webhook_secret_token: SecretStr | None = None
+
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -48,7 +61,7 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_bot_token", "vocab_dir", mode="before")
+    @field_validator("telegram_bot_token", "vocab_dir", "webhook_url", "webhook_secret_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `TELEGRAM_BOT_TOKEN=` copied from .env.example means "not set", not "empty".
@@ -61,6 +74,21 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("webhook_secret_token")
+    @classmethod
+    def _check_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("https://"):
+            raise ValueError("must be a public https:// URL")
+        return value
 
     @property
     def resolved_vocab_dir(self) -> Path:

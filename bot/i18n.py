@@ -25,6 +25,75 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "AIGC Q&A ({articles} articles, {passages} passages). Type a question; /quit to leave.",
     },
     "empty_question": {"zh": "请输入一个问题。", "en": "Please type a question."},
+    "help": {
+        "zh": "你好！我是 AIGC 问答机器人，可以回答关于 AIGC（人工智能生成内容）的问题。\n"
+        "知识库目前有 {articles} 篇文章，主题包括：{topics}。\n\n"
+        "私聊时直接发问题给我；在群里请用 /ask 问题，或 @我，或回复我的消息。\n"
+        "每个回答都附有原文链接。试试下面的例子：",
+        "en": "Hi! I answer questions about AIGC (AI-generated content).\n"
+        "The knowledge base has {articles} articles, on: {topics}.\n\n"
+        "In a private chat just send me a question; in groups use /ask question, mention me, "
+        "or reply to my message. Every answer links to its sources. Try an example:",
+    },
+    "ask_usage": {
+        "zh": "用法：/ask 你的问题，例如 /ask 什么是AIGC？",
+        "en": "Usage: /ask your question, e.g. /ask what is AIGC?",
+    },
+    "non_text": {
+        "zh": "我只能读懂文字问题哦，请用文字描述你想了解的 AIGC 问题。",
+        "en": "I can only read text questions - please type what you want to know about AIGC.",
+    },
+    "rate_limited": {
+        "zh": "你问得太快啦，请稍等 {seconds} 秒再问。",
+        "en": "You are asking very fast - please wait {seconds} seconds.",
+    },
+    "more": {"zh": "更多 ▶", "en": "More ▶"},
+    "no_more": {"zh": "没有更多相关内容了。", "en": "Nothing more on this."},
+    "more_header": {"zh": "更多相关内容：", "en": "More on this:"},
+    "expired": {"zh": "这个按钮已过期，请重新提问。", "en": "This button has expired - please ask again."},
+    "thanks": {"zh": "谢谢你的反馈！", "en": "Thanks for the feedback!"},
+    "admin_only": {
+        "zh": "抱歉，这个命令只有管理员可以使用。",
+        "en": "Sorry, only admins can use this command.",
+    },
+    "reloading": {
+        "zh": "正在重新加载知识库，期间提问照常回答……",
+        "en": "Reloading the knowledge base; questions are still answered meanwhile...",
+    },
+    "reload_done": {"zh": "知识库已更新：", "en": "Knowledge base reloaded:"},
+    "reload_failed": {
+        "zh": "重新加载失败，继续使用原来的知识库：{reason}",
+        "en": "Reload failed; the previous knowledge base stays in use: {reason}",
+    },
+    "upload_saved": {"zh": "已保存 {name}。", "en": "Saved {name}."},
+    "upload_refused": {"zh": "无法使用这个文件：{reason}", "en": "Cannot use this file: {reason}"},
+    "error": {
+        "zh": "抱歉，处理你的消息时出了点问题，请稍后再试。",
+        "en": "Sorry, something went wrong handling your message. Please try again later.",
+    },
+    "inline_empty": {"zh": "输入一个 AIGC 问题", "en": "Type an AIGC question"},
+    "stats": {
+        "zh": "今天提问：{today}\n近 7 天提问：{week}（未回答 {rate:.0%}）\n反馈：👍 {up} / 👎 {down}\n"
+        "知识库：{articles} 篇文章，{passages} 个段落",
+        "en": "Questions today: {today}\nLast 7 days: {week} ({rate:.0%} unanswered)\n"
+        "Feedback: 👍 {up} / 👎 {down}\nKnowledge base: {articles} articles, {passages} passages",
+    },
+    "top_questions": {"zh": "热门问题：", "en": "Top questions:"},
+    "top_unanswered": {
+        "zh": "未回答的热门问题（可以补充文章）：",
+        "en": "Top unanswered (write these next):",
+    },
+    "none": {"zh": "（无）", "en": "(none)"},
+}
+
+EXAMPLES: dict[Lang, tuple[str, ...]] = {
+    "zh": ("什么是AIGC？", "AIGC有哪些常见的应用工具？", "AIGC人才薪资怎么样？", "AIGC的未来发展前景如何？"),
+    "en": (
+        "What is AIGC?",
+        "Which AIGC tools exist?",
+        "How much do AIGC jobs pay?",
+        "What is the future of AIGC?",
+    ),
 }
 
 

@@ -56,6 +56,40 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
     ),
+    (
+        "0002_question_log",
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            asked_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now')),
+            user_id INTEGER,
+            chat_id INTEGER,
+            chat_type TEXT NOT NULL,
+            text TEXT NOT NULL,
+            answered INTEGER NOT NULL,
+            passages TEXT NOT NULL DEFAULT '[]',
+            shown INTEGER NOT NULL DEFAULT 0,
+            latency_ms REAL NOT NULL DEFAULT 0,
+            lang TEXT NOT NULL DEFAULT 'zh'
+        );
+        CREATE INDEX questions_asked_at ON questions(asked_at);
+        CREATE TABLE feedback (
+            question INTEGER NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+            user_id INTEGER NOT NULL,
+            value INTEGER NOT NULL CHECK (value IN (-1, 1)),
+            given_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now')),
+            PRIMARY KEY (question, user_id)
+        );
+        CREATE TABLE reloads (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%f', 'now')),
+            user_id INTEGER,
+            ok INTEGER NOT NULL,
+            report TEXT NOT NULL,
+            seconds REAL NOT NULL
+        );
+        """,
+    ),
 )
 
 

@@ -34,3 +34,38 @@ async def test_unusable_database_is_a_clear_error(tmp_path: Path) -> None:
     bad.write_bytes(b"this is not a database" * 100)
     with pytest.raises(StorageError, match=r"corrupt\.sqlite3"):
         await Database.open(bad)
+
+
+async def test_question_log_feedback_and_stats(tmp_path: Path) -> None:
+    from bot import querylog
+
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        ids = []
+        for text, answered in [("什么是AIGC", True), ("什么是AIGC ", True), ("天气", False)]:
+            ids.append(
+                await querylog.log_question(
+                    db,
+                    user_id=1,
+                    chat_id=1,
+                    chat_type="private",
+                    text=text,
+                    answered=answered,
+                    passage_ids=[3, 4] if answered else [],
+                    latency_ms=5.0,
+                    lang="zh",
+                )
+            )
+        logged = await querylog.get_question(db, ids[0])
+        assert logged is not None and logged.shown == 2 and logged.text == "什么是AIGC"
+        await querylog.mark_shown(db, ids[0], 5)
+        assert (await querylog.get_question(db, ids[0])).shown == 5  # type: ignore[union-attr]
+        assert await querylog.record_feedback(db, ids[0], 7, 1)
+        assert await querylog.record_feedback(db, ids[0], 7, -1)  # changed mind: replaces
+        assert await querylog.record_feedback(db, ids[1], 8, 1)
+        assert not await querylog.record_feedback(db, 999, 7, 1)
+        stats = await querylog.stats(db)
+        assert stats.today == 3 and stats.week == 3
+        assert abs(stats.unanswered_rate_week - 1 / 3) < 1e-9
+        assert stats.top_questions[0] == ("什么是aigc", 2)
+        assert stats.top_unanswered == [("天气", 1)]
+        assert (stats.helpful, stats.unhelpful) == (1, 1)

@@ -6,7 +6,6 @@ with like. Questions additionally get glossary expansions (`Tokenizer.query_term
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Iterable
@@ -177,8 +176,3 @@ def _singular(word: str) -> str | None:
     if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
         return word[:-1]
     return None
-
-
-def quiet_jieba() -> None:
-    """jieba logs its dictionary loading at DEBUG/INFO on its own logger; keep it quiet."""
-    logging.getLogger("jieba").setLevel(logging.WARNING)

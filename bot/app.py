@@ -1,0 +1,147 @@
+"""The application factory: wires settings, services and handlers into a PTB Application.
+
+    pip install "python-telegram-bot[rate-limiter,webhooks]"
+
+`build_application(settings)` is all `aigc-bot run` / `aigc-bot webhook` need; tests pass
+their own `request` (or point TELEGRAM_BASE_URL at a fake Bot API) and a ready service.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import handlers
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.ratelimit import UserRateLimiter
+from bot.service import KnowledgeService
+
+log = logging.getLogger(__name__)
+
+USER_COMMANDS = [
+    BotCommand("ask", "提问 / ask a question"),
+    BotCommand("help", "帮助与示例 / help and examples"),
+    BotCommand("start", "开始 / start"),
+]
+GROUP_COMMANDS = USER_COMMANDS[:2]
+ADMIN_COMMANDS = [
+    *USER_COMMANDS,
+    BotCommand("reload", "重新加载知识库 / reload the knowledge base"),
+    BotCommand("stats", "使用统计 / usage statistics"),
+]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    service: KnowledgeService | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """A configured Application; the knowledge base is opened in post_init."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)")
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        # Retries after 429 (RetryAfter) and keeps within Telegram's flood limits.
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Many chats at once: one slow reply must not hold up everyone else's.
+        .concurrent_updates(True)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
+    application.bot_data["settings"] = settings
+    if service is not None:
+        application.bot_data["service"] = service
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    """Register callbacks. Order matters within a group: commands before free text."""
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+    application.add_handler(CommandHandler(["start", "help"], handlers.start))
+    application.add_handler(CommandHandler("ask", handlers.ask))
+    application.add_handler(CommandHandler("reload", handlers.reload))
+    application.add_handler(CommandHandler("stats", handlers.stats))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    application.add_handler(
+        MessageHandler(new_or_edited & private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
+    )
+    application.add_handler(
+        MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.document)
+    )
+    # Anything else sent privately (stickers, photos, voice, unknown commands): a hint.
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, handlers.non_text))
+    application.add_error_handler(handlers.on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    settings: Settings = application.bot_data["settings"]
+    service = application.bot_data.get("service") or await KnowledgeService.open(settings)
+    application.bot_data["state"] = handlers.BotState(
+        settings=settings,
+        service=service,
+        limiter=UserRateLimiter(settings.rate_limit_per_minute),
+    )
+    await set_commands(application, settings)
+    log.info(
+        "ready: %d articles, %d passages", len(service.snapshot.articles), len(service.snapshot.passages)
+    )
+
+
+async def set_commands(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Command menus per scope; admin commands appear only in admins' own chats."""
+    bot = application.bot
+    await bot.set_my_commands(USER_COMMANDS, scope=BotCommandScopeDefault())
+    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    for admin in sorted(settings.admin_user_ids):
+        try:
+            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+        except TelegramError as exc:  # the admin has not started the bot yet
+            log.warning("cannot set admin commands for %s: %s", admin, exc)
+
+
+async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    state = application.bot_data.get("state")
+    if isinstance(state, handlers.BotState):
+        await state.service.close()

@@ -1,0 +1,145 @@
+"""The question log, feedback and reload history, and the admins' statistics over them.
+
+Writes here must never cost a user their answer: callers catch `StorageError`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.errors import StorageError
+from bot.store import Database
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    id: int
+    text: str
+    shown: int
+    lang: str
+
+
+@dataclass(frozen=True)
+class Stats:
+    today: int
+    week: int
+    unanswered_rate_week: float
+    top_questions: list[tuple[str, int]]
+    top_unanswered: list[tuple[str, int]]
+    helpful: int
+    unhelpful: int
+    articles: int = 0
+    passages: int = 0
+
+
+async def log_question(
+    db: Database,
+    *,
+    user_id: int | None,
+    chat_id: int | None,
+    chat_type: str,
+    text: str,
+    answered: bool,
+    passage_ids: Sequence[int],
+    latency_ms: float,
+    lang: str,
+) -> int:
+    try:
+        cursor = await db.conn.execute(
+            "INSERT INTO questions(user_id, chat_id, chat_type, text, answered, passages, shown,"
+            " latency_ms, lang) VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                user_id,
+                chat_id,
+                chat_type,
+                text,
+                int(answered),
+                json.dumps(list(passage_ids)),
+                len(passage_ids),
+                latency_ms,
+                lang,
+            ),
+        )
+        await db.conn.commit()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot log question: {exc}") from exc
+    if cursor.lastrowid is None:
+        raise StorageError("cannot log question: no row id")
+    return cursor.lastrowid
+
+
+async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:
+    row = await db.fetchone("SELECT id, text, shown, lang FROM questions WHERE id = ?", (question_id,))
+    return None if row is None else LoggedQuestion(int(row[0]), str(row[1]), int(row[2]), str(row[3]))
+
+
+async def mark_shown(db: Database, question_id: int, shown: int) -> None:
+    try:
+        await db.conn.execute("UPDATE questions SET shown = ? WHERE id = ?", (shown, question_id))
+        await db.conn.commit()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot update question: {exc}") from exc
+
+
+async def record_feedback(db: Database, question_id: int, user_id: int, value: int) -> bool:
+    """Store 👍 (+1) / 👎 (-1); a user's later vote replaces the earlier one. False if unknown."""
+    if value not in (-1, 1):
+        raise ValueError("feedback value must be -1 or 1")
+    try:
+        if await db.fetchone("SELECT 1 FROM questions WHERE id = ?", (question_id,)) is None:
+            return False
+        await db.conn.execute(
+            "INSERT INTO feedback(question, user_id, value) VALUES (?,?,?)"
+            " ON CONFLICT(question, user_id) DO UPDATE SET value = excluded.value,"
+            " given_at = excluded.given_at",
+            (question_id, user_id, value),
+        )
+        await db.conn.commit()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot record feedback: {exc}") from exc
+    return True
+
+
+async def log_reload(db: Database, user_id: int | None, ok: bool, report: str, seconds: float) -> None:
+    try:
+        await db.conn.execute(
+            "INSERT INTO reloads(user_id, ok, report, seconds) VALUES (?,?,?,?)",
+            (user_id, int(ok), report, seconds),
+        )
+        await db.conn.commit()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot log reload: {exc}") from exc
+
+
+async def stats(db: Database, limit: int = 5) -> Stats:
+    """Question counts (UTC days), no-answer rate, top (unanswered) questions, feedback."""
+
+    async def scalar(sql: str) -> float:
+        row = await db.fetchone(sql)
+        return float(row[0] or 0) if row else 0.0
+
+    week = "asked_at >= strftime('%Y-%m-%dT%H:%M:%f', 'now', '-7 days')"
+    today = await scalar("SELECT count(*) FROM questions WHERE date(asked_at) = date('now')")
+    total_week = await scalar(f"SELECT count(*) FROM questions WHERE {week}")
+    unanswered_week = await scalar(f"SELECT count(*) FROM questions WHERE {week} AND answered = 0")
+
+    async def top(where: str) -> list[tuple[str, int]]:
+        rows = await db.fetchall(
+            f"SELECT lower(trim(text)) AS q, count(*) AS n FROM questions WHERE {where}"
+            " GROUP BY q ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
+            (limit,),
+        )
+        return [(str(r[0]), int(r[1])) for r in rows]
+
+    return Stats(
+        today=int(today),
+        week=int(total_week),
+        unanswered_rate_week=unanswered_week / total_week if total_week else 0.0,
+        top_questions=await top(week),
+        top_unanswered=await top(f"{week} AND answered = 0"),
+        helpful=int(await scalar("SELECT count(*) FROM feedback WHERE value = 1")),
+        unhelpful=int(await scalar("SELECT count(*) FROM feedback WHERE value = -1")),
+    )

@@ -1,0 +1,75 @@
+import pytest
+
+from bot.formatting import (
+    MAX_MESSAGE,
+    Callback,
+    decode_callback,
+    encode_callback,
+    highlight,
+    link,
+    pack,
+    render_answer,
+    render_no_answer,
+    tg_length,
+)
+from bot.kb.answer import Answer, Source
+from tests.fakes.telegram_html import parse_html
+
+
+def test_highlight_escapes_and_bolds_case_insensitively() -> None:
+    out = highlight("Use <Midjourney> & midjourney", ["midjourney"])
+    assert out == "Use &lt;<b>Midjourney</b>&gt; &amp; <b>midjourney</b>"
+    assert parse_html(out) == "Use <Midjourney> & midjourney"
+    assert highlight("Stable  Diffusion", ["stable_diffusion"]) == "<b>Stable  Diffusion</b>"
+
+
+def test_link_escapes_title_and_url() -> None:
+    out = link('<b>"x"</b>', 'https://a.org/?q=1&r="2"')
+    assert out == '<a href="https://a.org/?q=1&amp;r=&quot;2&quot;">&lt;b&gt;"x"&lt;/b&gt;</a>'
+    assert link("t", "javascript:alert(1)") == "t"
+
+
+def test_long_answers_split_into_valid_messages_at_sentence_boundaries() -> None:
+    sentences = tuple(f"第{i}句话<很长>&" + "内容" * 150 + "。" for i in range(30))
+    answer = Answer("q", True, sentences, (Source("标题", "https://a.org", ""),), ("内容",), ())
+    messages = render_answer(answer, "zh")
+    assert len(messages) > 1
+    for message in messages:
+        assert tg_length(message) <= MAX_MESSAGE
+        parse_html(message)
+    joined = "".join(parse_html(m) for m in messages)
+    assert all(s in joined for s in sentences)
+
+
+def test_a_single_oversized_unit_is_cut_into_plain_pieces() -> None:
+    messages = pack(["<b>" + "&amp;" * 5000 + "</b>"])
+    assert len(messages) >= 2
+    for message in messages:
+        assert tg_length(message) <= MAX_MESSAGE
+        assert set(parse_html(message)) == {"&"}
+
+
+def test_no_answer_has_suggestions_but_no_links() -> None:
+    text = render_no_answer("zh", ["<AIGC> & 未来"])
+    assert "href" not in text and "&lt;AIGC&gt; &amp; 未来" in text
+    parse_html(text)
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        Callback("ex", value=3),
+        Callback("more", question_id=10**17),
+        Callback("fb", 5, -1),
+        Callback("fb", 5, 1),
+    ],
+)
+def test_callback_data_round_trips_within_64_bytes(callback: Callback) -> None:
+    data = encode_callback(callback)
+    assert len(data.encode()) <= 64
+    assert decode_callback(data) == callback
+
+
+@pytest.mark.parametrize("data", [None, "", "fb:1:2", "more:x", "other", "ex:1:2", "more:1" * 20])
+def test_foreign_callback_data_is_ignored(data: str | None) -> None:
+    assert decode_callback(data) is None
