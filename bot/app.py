@@ -12,6 +12,7 @@ import logging
 
 from telegram import (
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
     BotCommandScopeDefault,
@@ -131,14 +132,17 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
 
 async def set_commands(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
     """Command menus per scope; admin commands appear only in admins' own chats."""
-    bot = application.bot
-    await bot.set_my_commands(USER_COMMANDS, scope=BotCommandScopeDefault())
-    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    for admin in sorted(settings.admin_user_ids):
+    menus: list[tuple[list[BotCommand], BotCommandScope]] = [
+        (USER_COMMANDS, BotCommandScopeDefault()),
+        (GROUP_COMMANDS, BotCommandScopeAllGroupChats()),
+        *((ADMIN_COMMANDS, BotCommandScopeChat(admin)) for admin in sorted(settings.admin_user_ids)),
+    ]
+    for commands, scope in menus:
         try:
-            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
-        except TelegramError as exc:  # the admin has not started the bot yet
-            log.warning("cannot set admin commands for %s: %s", admin, exc)
+            await application.bot.set_my_commands(commands, scope=scope)
+        except TelegramError as exc:  # e.g. an admin who has not started the bot yet
+            # A missing menu is cosmetic: the bot must still start and answer.
+            log.warning("cannot set the %s command menu: %s", scope.type, exc)
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]

@@ -185,6 +185,17 @@ async def test_inline_mode_returns_articles(app: Application, fake: FakeBotAPI) 
     assert len({r["title"] for r in results}) == len(results)
 
 
+async def test_every_question_is_answered_under_load_from_many_chats(
+    app: Application, fake: FakeBotAPI
+) -> None:  # type: ignore[type-arg]
+    chats = range(5000, 5060)
+    questions = ["什么是AIGC？", "AIGC salary", "文心一言是什么？", "今天天气怎么样？", "AIGC有哪些工具"]
+    for chat in chats:
+        fake.message(questions[chat % len(questions)], user_id=chat, chat_id=chat)
+    await wait_until(lambda: all(fake.sent("sendMessage", chat) for chat in chats), timeout=60)
+    assert not fake.rejected()
+
+
 async def test_reload_is_for_admins_only(app: Application, fake: FakeBotAPI, knowledge: Path) -> None:  # type: ignore[type-arg]
     (knowledge / "quantum.md").write_text(
         "---\ntitle: 量子绘图\nurl: https://example.org/quantum\n---\n\n# 量子绘图\n\n"
