@@ -51,6 +51,7 @@ ADMIN_COMMANDS = [
     *USER_COMMANDS,
     BotCommand("reload", "重新加载知识库 / reload the knowledge base"),
     BotCommand("stats", "使用统计 / usage statistics"),
+    BotCommand("explain", "解释排序 / why passages ranked"),
 ]
 
 
@@ -100,6 +101,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(CommandHandler("ask", handlers.ask))
     application.add_handler(CommandHandler("reload", handlers.reload))
     application.add_handler(CommandHandler("stats", handlers.stats))
+    application.add_handler(CommandHandler("explain", handlers.explain))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(InlineQueryHandler(handlers.inline_query))
     application.add_handler(

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot import logs
 from bot.config import Settings, load_settings
-from bot.console import chat_loop, render_text, result_json, topic_suggestions
+from bot.console import chat_loop, render_explanation, render_text, result_json
 from bot.errors import BotError, ConfigError
 from bot.evaluation import evaluate, load_cases
 from bot.kb.answer import compose_answer
@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one or more questions")
     ask.add_argument("questions", nargs="+", metavar="QUESTION")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, per line")
+    ask.add_argument("--explain", action="store_true", help="show why each passage ranked")
     ask.add_argument("-k", "--top", type=int, default=3, help="passages to return (default 3)")
     sub.add_parser("chat", help="talk to the bot in this terminal (no Telegram token needed)")
     ev = sub.add_parser("eval", help="score a question file (jsonl)")
@@ -88,16 +89,21 @@ async def _index(service: KnowledgeService) -> int:
     return 0
 
 
-def _ask(questions: list[str], as_json: bool, top: int) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
-        for question in questions:
-            result = service.search(question, k=max(1, top))
-            if as_json:
-                print(result_json(result), flush=True)
-                continue
-            answer = compose_answer(result, service.retriever)
-            suggestions = None if answer.answered else topic_suggestions(service)
-            print(f"? {question}\n{render_text(answer, suggestions)}\n", flush=True)
+        for question in args.questions:
+            retriever = service.retriever
+            result = retriever.search(question, k=max(1, args.top))
+            suggestions = None if result.answered else retriever.suggestions(question)
+            if args.json:
+                print(result_json(result, suggestions), flush=True)
+            else:
+                answer = compose_answer(result, retriever)
+                print(f"? {question}\n{render_text(answer, suggestions)}", flush=True)
+            if args.explain:
+                print(render_explanation(result, retriever), flush=True)
+            if not args.json:
+                print(flush=True)
         return 0
 
     return run
@@ -119,7 +125,7 @@ def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
 
 def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     if args.command == "ask":
-        return _ask(args.questions, args.json, args.top)
+        return _ask(args)
     if args.command == "eval":
         return _eval(args.file)
     if args.command == "chat":

@@ -8,7 +8,7 @@ from typing import TextIO
 
 from bot.i18n import detect_language, t
 from bot.kb.answer import Answer
-from bot.kb.retrieval import SearchResult
+from bot.kb.retrieval import Retriever, SearchResult
 from bot.service import KnowledgeService
 
 
@@ -27,9 +27,9 @@ def render_text(answer: Answer, suggestions: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def result_json(result: SearchResult) -> str:
-    """One line of JSON in the `ask --json` format."""
-    payload = {
+def result_json(result: SearchResult, suggestions: list[str] | None = None) -> str:
+    """One line of JSON in the `ask --json` format ("suggestions" only without an answer)."""
+    payload: dict[str, object] = {
         "question": result.question,
         "answered": result.answered,
         "passages": [
@@ -43,11 +43,24 @@ def result_json(result: SearchResult) -> str:
             for p in result.passages
         ],
     }
+    if not result.answered:
+        payload["suggestions"] = suggestions or []
     return json.dumps(payload, ensure_ascii=False)
 
 
-def topic_suggestions(service: KnowledgeService, limit: int = 3) -> list[str]:
-    return [a.title for a in service.snapshot.articles[:limit]]
+def render_explanation(result: SearchResult, retriever: Retriever) -> str:
+    """Why each passage ranked: matched terms, where they came from, their contributions."""
+    lines = [f"terms: {', '.join(f'{t.token}({t.origin} {t.weight:g})' for t in result.terms) or '-'}"]
+    lines.append(f"answered: {result.answered} ({result.reason}; coverage {result.coverage:.0%})")
+    for rank, scored in enumerate(result.passages, start=1):
+        parts, bonus = retriever.explain(result, scored)
+        lines.append(f"#{rank} {scored.score:.3f} {scored.passage.title} | {scored.passage.heading or '-'}")
+        for part in parts:
+            via = "" if part.origin == "question" else f" via {part.origin} of '{part.group}'"
+            lines.append(f"    {part.token}: {part.score:.3f} (weight {part.weight:g}{via})")
+        if bonus > 1e-9:
+            lines.append(f"    heading match bonus: {bonus:.3f}")
+    return "\n".join(lines)
 
 
 def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO) -> None:
@@ -66,5 +79,5 @@ def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO
             print(t("empty_question", "zh"), file=out)
             continue
         answer = service.answer(question)
-        print(render_text(answer, None if answer.answered else topic_suggestions(service)), file=out)
+        print(render_text(answer, None if answer.answered else service.suggestions(question)), file=out)
         print(file=out)

@@ -142,6 +142,11 @@ def render_help(lang: Lang, articles: int, topics: Sequence[str]) -> str:
     return pack([esc(t("help", lang, articles=articles, topics=listed or t("none", lang)))])[0]
 
 
+def render_plain(text: str) -> list[str]:
+    """Preformatted plain text (explanations), escaped and split by lines."""
+    return pack([esc(line) for line in text.splitlines()])
+
+
 def render_report(report: IndexReport, lang: Lang) -> list[str]:
     return pack([f"<b>{esc(t('reload_done', lang))}</b>", *(esc(line) for line in report.lines())])
 
@@ -175,7 +180,7 @@ def render_stats(stats: Stats, lang: Lang) -> list[str]:
 
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # "ex" example, "more", "fb" feedback
+    kind: str  # "ex" example, "more", "fb" feedback, "sg" suggestion
     question_id: int = 0
     value: int = 0
 
@@ -187,6 +192,8 @@ def encode_callback(callback: Callback) -> str:
         data = f"more:{callback.question_id}"
     elif callback.kind == "fb":
         data = f"fb:{callback.question_id}:{callback.value}"
+    elif callback.kind == "sg":
+        data = f"sg:{callback.question_id}:{callback.value}"
     else:
         raise ValueError(f"unknown callback kind {callback.kind!r}")
     if len(data.encode()) > MAX_CALLBACK_DATA:
@@ -198,11 +205,14 @@ def decode_callback(data: str | None) -> Callback | None:
     """Parse callback data; None for anything this bot did not produce."""
     if not data:
         return None
-    match = re.fullmatch(r"ex:(\d{1,3})|more:(\d{1,18})|fb:(\d{1,18}):(-1|1)", data)
+    match = re.fullmatch(r"ex:(\d{1,3})|more:(\d{1,18})|(fb|sg):(\d{1,18}):(-1|\d)", data)
     if match is None:
         return None
     if match.group(1) is not None:
         return Callback("ex", value=int(match.group(1)))
     if match.group(2) is not None:
         return Callback("more", question_id=int(match.group(2)))
-    return Callback("fb", question_id=int(match.group(3)), value=int(match.group(4)))
+    kind, value = match.group(3), int(match.group(5))
+    if kind == "fb" and value not in (-1, 1):
+        return None
+    return Callback(kind, question_id=int(match.group(4)), value=value)

@@ -32,6 +32,7 @@ from telegram.ext import ContextTypes
 
 from bot import querylog
 from bot.config import Settings
+from bot.console import render_explanation
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import (
     Callback,
@@ -43,6 +44,7 @@ from bot.formatting import (
     render_help,
     render_no_answer,
     render_passages,
+    render_plain,
     render_report,
     render_stats,
 )
@@ -116,6 +118,18 @@ def answer_keyboard(question_id: int, lang: Lang) -> InlineKeyboardMarkup:
     )
 
 
+def suggestions_keyboard(question_id: int, suggestions: list[str]) -> InlineKeyboardMarkup | None:
+    """ "Did you mean" buttons; pressing one asks about that heading or title."""
+    if not suggestions:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(clip(s, 40), callback_data=encode_callback(Callback("sg", question_id, i)))]
+            for i, s in enumerate(suggestions)
+        ]
+    )
+
+
 def examples_keyboard(lang: Lang) -> InlineKeyboardMarkup:
     offset = 0 if lang == "zh" else len(EXAMPLES["zh"])
     return InlineKeyboardMarkup(
@@ -156,7 +170,9 @@ async def respond(
         latency_ms = (time.perf_counter() - started) * 1000
     question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
     if not answer.answered:
-        await reply_messages(message, [render_no_answer(lang, state.service.suggest_titles(question))])
+        suggestions = state.service.suggestions(question)
+        markup = suggestions_keyboard(question_id, suggestions) if question_id is not None else None
+        await reply_messages(message, [render_no_answer(lang, suggestions)], markup)
         return
     markup = answer_keyboard(question_id, lang) if question_id is not None else None
     await reply_messages(message, render_answer(answer, lang), markup)
@@ -290,6 +306,15 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             notice = t("thanks" if stored else "expired", lang)
         elif callback.kind == "more" and message is not None:
             notice = await more(state, message, callback.question_id, lang)
+        elif callback.kind == "sg" and message is not None:
+            logged = await querylog.get_question(state.service.db, callback.question_id)
+            suggestions = state.service.suggestions(logged.text) if logged else []
+            if callback.value >= len(suggestions):
+                notice = t("expired", lang)
+            else:
+                await query.answer()
+                await respond(update, context, message, suggestions[callback.value])
+                return
         else:
             notice = t("expired", lang)
     finally:
@@ -389,6 +414,20 @@ async def run_reload(state: BotState, message: Message, user: User | None, lang:
 
 def clip_html(text: str) -> str:
     return esc(clip(text, 3000))
+
+
+async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/explain <question> (admins): matched terms, their origin and score contributions."""
+    message = update.effective_message
+    if message is None or await _refuse_non_admin(update, context):
+        return
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await message.reply_text(t("ask_usage", user_lang(update.effective_user)).replace("/ask", "/explain"))
+        return
+    retriever = get_state(context).service.retriever
+    result = retriever.search(question)
+    await reply_messages(message, render_plain(render_explanation(result, retriever)))
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -97,22 +97,9 @@ class KnowledgeService:
     def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
         return self.retriever.search(question, k=k, offset=offset)
 
-    def suggest_titles(self, question: str, limit: int = 3) -> list[str]:
-        """Article titles to offer when there is no answer: the closest ones first."""
-        snapshot = self.snapshot
-        terms = self.retriever.tokenizer.query_terms(question)
-        hits = snapshot.index.top([(t.token, t.weight) for t in terms], 50)
-        titles: list[str] = []
-        for doc in hits.ids.tolist():
-            title = snapshot.passages[doc].title
-            if title not in titles:
-                titles.append(title)
-        for article in snapshot.articles:
-            if len(titles) >= limit:
-                break
-            if article.title not in titles:
-                titles.append(article.title)
-        return titles[:limit]
+    def suggestions(self, question: str, limit: int = 3) -> list[str]:
+        """Headings or article titles to offer when there is no answer."""
+        return self.retriever.suggestions(question, limit)
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         retriever = self.retriever  # one snapshot for the whole answer

@@ -15,7 +15,8 @@ import aiosqlite
 
 from bot.errors import StorageError
 
-MIGRATIONS: tuple[tuple[str, str], ...] = (
+# (name, SQL script[, query that returns a row when the change is already there])
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "0001_knowledge_base",
         """
@@ -48,7 +49,6 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             article INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
             ord INTEGER NOT NULL,
             heading TEXT NOT NULL,
-            subheadings TEXT NOT NULL DEFAULT '',
             text TEXT NOT NULL,
             tokens TEXT NOT NULL
         );
@@ -89,6 +89,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             seconds REAL NOT NULL
         );
         """,
+    ),
+    (
+        "0003_chunk_subheadings",
+        "ALTER TABLE chunks ADD COLUMN subheadings TEXT NOT NULL DEFAULT '';",
+        # databases built by an early development version already have the column
+        "SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'subheadings'",
     ),
 )
 
@@ -139,9 +145,11 @@ class Database:
         async with self.conn.execute("SELECT name FROM schema_migrations") as cursor:
             done = {row[0] async for row in cursor}
         applied = []
-        for name, sql in MIGRATIONS:
+        for name, sql, *already in MIGRATIONS:
             if name in done:
                 continue
+            if already and await self.fetchone(already[0]) is not None:
+                sql = ""
             await self.conn.executescript(
                 f"BEGIN;\n{sql}\nINSERT INTO schema_migrations(name) VALUES ('{name}');\nCOMMIT;"
             )

@@ -31,7 +31,13 @@ def test_ask_json_shape(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert passage["url"].startswith("https://")
     scores = [p["score"] for p in first["passages"]]
     assert scores == sorted(scores, reverse=True)
-    assert second == {"question": "明天会下雨吗？", "answered": False, "passages": []}
+    assert {k: second[k] for k in ("question", "answered", "passages")} == {
+        "question": "明天会下雨吗？",
+        "answered": False,
+        "passages": [],
+    }
+    assert 1 <= len(second["suggestions"]) <= 3 and all(isinstance(s, str) for s in second["suggestions"])
+    assert "suggestions" not in first
     assert env.exists(), "ask builds the database when it is missing"
 
 
@@ -39,6 +45,15 @@ def test_ask_text_shows_sentences_and_sources(env: Path, capsys: pytest.CaptureF
     assert main(["ask", "文心一言是什么？"]) == 0
     out = capsys.readouterr().out
     assert "文心一言" in out and "来源" in out and "https://blog.csdn.net/" in out
+
+
+def test_ask_explain_shows_terms_origins_and_contributions(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["ask", "--explain", "midjourny 好用吗", "AIGC 的 salary 大概多少"]) == 0
+    out = capsys.readouterr().out
+    assert "midjourney" in out and "via fuzzy of 'midjourny'" in out
+    assert "via glossary of 'salary'" in out and "#1 " in out
 
 
 def test_index_reports_then_finds_nothing_to_do(env: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -25,6 +25,16 @@ def test_dev_set_quality(seed_retriever: Retriever, vocab: Vocabulary) -> None:
     assert report.promo_passages == 0, summary
 
 
+def test_colloquial_dev_set_quality(seed_retriever: Retriever, vocab: Vocabulary) -> None:
+    report = run(DATA / "dev_hard.jsonl", seed_retriever, vocab.promo_markers)
+    summary = "\n".join(report.lines())
+    assert report.answerable == 9 and report.unanswerable == 3, summary
+    assert report.hit3 >= 8, summary
+    assert report.hit1 >= 7, summary
+    assert report.refused_correct == 3, summary
+    assert report.promo_passages == 0, summary
+
+
 def test_hit_needs_the_phrase_in_the_first_1200_chars_and_a_listed_source() -> None:
     case = EvalCase("x", "q", any_of=("年薪",), sources=("1",))
     assert is_hit(case, "1", "平均年薪超过40万")

@@ -11,7 +11,7 @@ async def test_migrations_apply_once(tmp_path: Path) -> None:
     try:
         assert await db.migrate() == []  # already applied by open()
         names = [r[0] for r in await db.fetchall("SELECT name FROM schema_migrations ORDER BY name")]
-        assert names == [name for name, _ in MIGRATIONS]
+        assert names == [migration[0] for migration in MIGRATIONS]
         mode = await db.fetchone("PRAGMA journal_mode")
         assert mode is not None and mode[0] == "wal"
     finally:
@@ -69,3 +69,19 @@ async def test_question_log_feedback_and_stats(tmp_path: Path) -> None:
         assert stats.top_questions[0] == ("什么是aigc", 2)
         assert stats.top_unanswered == [("天气", 1)]
         assert (stats.helpful, stats.unhelpful) == (1, 1)
+
+
+async def test_database_from_the_first_schema_is_upgraded(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as conn:  # the schema as first released: no subheadings column
+        conn.executescript(
+            "CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT);"
+            + MIGRATIONS[0][1].replace("subheadings TEXT NOT NULL DEFAULT '',", "")
+            + "INSERT INTO schema_migrations(name) VALUES ('0001_knowledge_base');"
+        )
+    async with await Database.open(path) as db:
+        columns = {row[1] for row in await db.fetchall("PRAGMA table_info(chunks)")}
+        assert "subheadings" in columns
+        assert await db.fetchone("SELECT 1 FROM sqlite_master WHERE name = 'questions'") is not None

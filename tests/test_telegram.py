@@ -111,7 +111,9 @@ async def test_english_question_gets_english_ui(app: Application, fake: FakeBotA
 async def test_no_answer_is_polite_without_links(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
     [reply] = await ask(fake, "明天会下雨吗？")
     assert "没有找到" in reply["text"]
-    assert "href" not in reply["text"] and "reply_markup" not in reply
+    assert "href" not in reply["text"]
+    buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+    assert 1 <= len(buttons) <= 3 and all(b["callback_data"].startswith("sg:") for b in buttons)
 
 
 async def test_group_is_silent_unless_addressed(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]

@@ -97,6 +97,17 @@ class BM25Index:
         start, end = self._indptr[term_id], self._indptr[term_id + 1]
         return self._doc_ids[start:end]
 
+    def contribution(self, term: str, doc: int) -> float:
+        """The term's score in one document (0 if absent), as BM25Okapi would add it."""
+        term_id = self.vocabulary.get(term)
+        if term_id is None or doc < 0:
+            return 0.0
+        start, end = self._indptr[term_id], self._indptr[term_id + 1]
+        position = start + int(np.searchsorted(self._doc_ids[start:end], doc))
+        if position < end and self._doc_ids[position] == doc:
+            return float(self._contrib[position])
+        return 0.0
+
     def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
         """A score per document. Query items are tokens (weight 1) or (token, weight)."""
         scores = np.zeros(self.size, dtype=np.float64)

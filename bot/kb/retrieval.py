@@ -5,14 +5,20 @@ Pure functions over an immutable Snapshot: no I/O, no Telegram, easy to test.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.kb.knowledge import Passage, Snapshot
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
+FUZZY_WEIGHT = 0.8
+_FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
 
 
@@ -29,7 +35,7 @@ class RetrievalConfig:
     ubiquitous_df: float = 0.5
     # Re-ranking bonus, as a share of the best BM25 score, for a question that mirrors a
     # passage's heading ("AIGC能做什么？" and the section "02 AIGC能做什么？").
-    heading_weight: float = 0.5
+    heading_weight: float = 0.75
     # Words in more than this share of passages are ignored when comparing headings.
     heading_ignore_df: float = 0.8
     # At most this many passages from one article among the first `diverse_top`.
@@ -42,6 +48,18 @@ class ScoredPassage:
     passage: Passage
     score: float
     matched: tuple[str, ...]
+    doc: int = -1  # position in the snapshot, for explanations
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One query term's share of a passage's score."""
+
+    token: str
+    origin: str  # question, subword, glossary, synonym, fuzzy
+    group: str  # the question word it stands for
+    weight: float
+    score: float
 
 
 @dataclass(frozen=True)
@@ -68,14 +86,84 @@ class Retriever:
         index = snapshot.index
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
+        self._latin_vocab: list[str] | None = None
+        self._window_cache: dict[int, list[set[str]]] = {}
+        self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
 
     def is_ubiquitous(self, token: str) -> bool:
         index = self.snapshot.index
         return index.size > 0 and index.df(token) / index.size > self.config.ubiquitous_df
 
+    def query_terms(self, question: str) -> list[QueryTerm]:
+        """The tokenizer's terms plus close spellings of Latin words the index lacks."""
+        terms = self.tokenizer.query_terms(question)
+        index = self.snapshot.index
+        known = {t.token for t in terms}
+        for term in list(terms):
+            word = term.token
+            if term.origin != "question" or index.df(word) or not _FUZZY_CANDIDATE.fullmatch(word):
+                continue
+            if any(t.group == word and t.origin != "question" and index.df(t.token) for t in terms):
+                continue  # the glossary already translated it
+            for match in self._fuzzy(word):
+                if match not in known:
+                    known.add(match)
+                    terms.append(QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy"))
+        return terms
+
+    def _fuzzy(self, word: str) -> list[str]:
+        """Index words within 1 edit (2 for long words), transpositions counting as one."""
+        if self._latin_vocab is None:
+            self._latin_vocab = [t for t in self.snapshot.index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
+        limit = 1 if len(word) <= 5 else 2
+        found = process.extract(word, self._latin_vocab, scorer=OSA.distance, score_cutoff=limit, limit=3)
+        best = min((score for _, score, _ in found), default=None)
+        return [choice for choice, score, _ in found if score == best]
+
+    def explain(self, result: SearchResult, scored: ScoredPassage) -> tuple[list[Contribution], float]:
+        """Why a passage ranked: each matched term's BM25 contribution, and the heading bonus."""
+        index = self.snapshot.index
+        parts = [
+            Contribution(
+                t.token, t.origin, t.group, t.weight, t.weight * index.contribution(t.token, scored.doc)
+            )
+            for t in result.terms
+        ]
+        parts = sorted((p for p in parts if p.score > 0), key=lambda p: -p.score)
+        bm25 = sum(p.score for p in parts)
+        return parts, scored.score - bm25
+
+    def suggestions(self, question: str, limit: int = 3) -> list[str]:
+        """Headings or titles closest to the question ("did you mean"), best first."""
+        q = self._grams(" ".join([question, *self.tokenizer.translations(question)]))
+        scored: dict[str, float] = {}
+        for passage in self.snapshot.passages:
+            for name in (passage.title, *passage.heading.split(" > "), *passage.subheadings):
+                if not name or name in scored:
+                    continue
+                grams = self._heading_grams.get(name)
+                if grams is None:
+                    grams = self._heading_grams[name] = self._grams(name)
+                scored[name] = 2 * len(q & grams) / (len(q) + len(grams)) if q and grams else 0.0
+        ranked = [name for name, score in sorted(scored.items(), key=lambda x: -x[1]) if score > 0][:limit]
+        # Pad with the titles of the articles BM25 finds nearest, then any titles.
+        terms = self.query_terms(question)
+        hits = self.snapshot.index.top([(t.token, t.weight) for t in terms], 50).ids.tolist()
+        titles = [self.snapshot.passages[d].title for d in hits] + [a.title for a in self.snapshot.articles]
+        for title in titles:
+            if len(ranked) >= limit:
+                break
+            if title not in ranked:
+                ranked.append(title)
+        return ranked
+
+    def is_domain_term(self, token: str) -> bool:
+        """In the admins' domain dictionary, or in most passages ("AIGC")."""
+        return token in self._domain_terms or self.is_ubiquitous(token)
+
     def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
         """The k best passages after `offset` (for "more"), diversified."""
-        terms = self.tokenizer.query_terms(question)
+        terms = self.query_terms(question)
         index = self.snapshot.index
         if not terms or index.size == 0:
             return SearchResult(question, False, (), tuple(terms), 0.0, "no searchable words")
@@ -99,7 +187,7 @@ class Retriever:
             passage = self.snapshot.passages[doc]
             present = set(passage.tokens)
             matched = tuple(t.token for t in terms if t.token in present)
-            passages.append(ScoredPassage(passage, score, matched))
+            passages.append(ScoredPassage(passage, score, matched, doc))
         return SearchResult(question, True, tuple(passages), tuple(terms), coverage, "answered")
 
     def _grams(self, text: str) -> set[str]:
@@ -141,35 +229,54 @@ class Retriever:
         return rescored
 
     def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
-        """idf-weighted share of the question's content words found in the passage.
+        """idf-weighted share of the question's content words that the passage answers.
 
-        Words are grouped by the question word they came from (sub-words and glossary
-        expansions count for it). Ubiquitous words ("AIGC") are left out but mark the
-        question as in-domain. Outside the domain, words the knowledge base never uses
-        weigh as much as its rarest word, so "明天会下雨吗" is not answered; in-domain
-        questions are judged on the words the knowledge base knows. Returns (coverage,
-        whether the question has content words, whether it is in-domain).
+        Words are grouped by the question word they came from (sub-words, glossary,
+        synonym and spelling expansions count for it). A question naming a domain word
+        (the admins' dictionary, or a word in most passages such as "AIGC") is in-domain:
+        ubiquitous words are left out and words the knowledge base never uses are ignored.
+        Outside the domain, unknown words weigh as much as the rarest known word, and the
+        words must meet in one line of the passage (with its headings), not be scattered
+        over a list of course titles. Returns (coverage, has content words, in-domain).
         """
-        present = set(passage.tokens)
         groups: dict[str, list[QueryTerm]] = {}
         for term in terms:
             groups.setdefault(term.group, []).append(term)
         index = self.snapshot.index
-        in_domain = any(self.is_ubiquitous(group) for group in groups)
-        total = covered = 0.0
+        in_domain = any(
+            self.is_domain_term(t.token) for t in terms if t.origin in ("question", "subword", "fuzzy")
+        )
+        weighted: list[tuple[float, set[str]]] = []
         for group, members in groups.items():
             if self.is_ubiquitous(group):
                 continue
-            known = [t for t in members if index.df(t.token)]
+            known = {t.token for t in members if index.df(t.token)}
             if not known and in_domain:
                 continue
-            weight = max((index.idf(t.token) for t in known), default=self._max_idf)
-            total += weight
-            if any(t.token in present for t in known):
-                covered += weight
+            weight = max((index.idf(token) for token in known), default=self._max_idf)
+            weighted.append((weight, known))
+        total = sum(weight for weight, _ in weighted)
         if total == 0:
             return 1.0, False, in_domain
-        return covered / total, True, in_domain
+
+        def share(present: set[str]) -> float:
+            return sum(weight for weight, known in weighted if known & present) / total
+
+        if in_domain:
+            return share(set(passage.tokens)), True, True
+        return max(share(window) for window in self._windows(passage)), True, False
+
+    def _windows(self, passage: Passage) -> list[set[str]]:
+        """Token sets of each line of a passage, each with the passage's headings."""
+        windows = self._window_cache.get(passage.id)
+        if windows is None:
+            heading = set(self.tokenizer.tokens(passage.heading.replace(" > ", " ")))
+            lines = [line for line in passage.text.split("\n") if line.strip()] or [""]
+            windows = [heading | set(self.tokenizer.tokens(line)) for line in lines]
+            if len(self._window_cache) > 4096:
+                self._window_cache.clear()
+            self._window_cache[passage.id] = windows
+        return windows
 
     def _diversify(self, ranked: list[tuple[int, float]]) -> list[tuple[int | None, float]]:
         """Drop near-duplicates; at most `per_article` per article in the first few.

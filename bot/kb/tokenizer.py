@@ -16,10 +16,11 @@ import jieba
 from bot.kb.vocab import Vocabulary, normalize_text
 
 # Bump when the tokenisation rules change, so stored tokens are recomputed.
-TOKENIZER_VERSION = "3"
+TOKENIZER_VERSION = "4"
 
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+_SCRIPT_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9][a-z0-9+#.\-]*")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
 
 # jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
@@ -33,20 +34,31 @@ class QueryTerm:
     token: str
     weight: float
     group: str
-    origin: str  # "question", "subword" or "glossary"
+    origin: str  # "question", "subword", "glossary", "synonym" or "fuzzy"
 
 
 class Tokenizer:
     """Segments normalised text with jieba and drops stopwords and punctuation."""
 
     def __init__(
-        self, vocab: Vocabulary, *, glossary_weight: float = 0.6, subword_weight: float = 0.5
+        self,
+        vocab: Vocabulary,
+        *,
+        glossary_weight: float = 0.6,
+        subword_weight: float = 0.5,
+        synonym_weight: float = 0.5,
     ) -> None:
-        if not 0 < glossary_weight <= 1 or not 0 <= subword_weight <= 1:
-            raise ValueError("glossary_weight must be in (0, 1] and subword_weight in [0, 1]")
+        for name, value in [
+            ("glossary", glossary_weight),
+            ("subword", subword_weight),
+            ("synonym", synonym_weight),
+        ]:
+            if not 0 < value <= 1:
+                raise ValueError(f"{name}_weight must be in (0, 1]")
         self.vocab = vocab
         self.glossary_weight = glossary_weight
         self.subword_weight = subword_weight
+        self.synonym_weight = synonym_weight
         self.signature = f"{TOKENIZER_VERSION}:{vocab.signature}"
         with _base_lock:
             self._jieba = jieba.Tokenizer()
@@ -61,7 +73,7 @@ class Tokenizer:
             self._jieba.add_word(term.replace(" ", "_"), freq)
         self._glossary_phrases = sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
         # Memoise expansions: glossary targets are tokenised once.
-        self._expansions: dict[str, tuple[str, ...]] = {}
+        self._expansions: dict[tuple[int, str], tuple[str, ...]] = {}
 
     def _join_phrases(self, text: str) -> str:
         if self._phrase_re is None:
@@ -79,7 +91,11 @@ class Tokenizer:
         jieba's search-mode rule, extended to 4 characters: pieces that are dictionary
         words themselves. Indexing them lets a question match part of a compound.
         """
-        if len(word) <= 2 or not _ALL_CJK.fullmatch(word):
+        if not _ALL_CJK.fullmatch(word):
+            # A mixed dictionary word ("ai绘画") also matches its parts ("ai", "绘画").
+            runs = _SCRIPT_RUN.findall(word)
+            return [r for r in runs if r != word and r not in self.vocab.stopwords] if len(runs) > 1 else []
+        if len(word) <= 2:
             return []
         freq = self._jieba.FREQ
         stop = self.vocab.stopwords
@@ -114,13 +130,15 @@ class Tokenizer:
                 return candidate
         return None
 
-    def _expand(self, key: str) -> tuple[str, ...]:
-        if key not in self._expansions:
+    def _expand(self, key: str, mapping: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+        """Tokens of the targets of `key` (glossary or synonyms), memoised."""
+        memo = (id(mapping), key)
+        if memo not in self._expansions:
             out: list[str] = []
-            for target in self.vocab.glossary[key]:
-                out.extend(t for t in self.tokens(target) if t not in out)
-            self._expansions[key] = tuple(out)
-        return self._expansions[key]
+            for target in mapping[key]:
+                out.extend(t for t in self.words(target) if t not in out)
+            self._expansions[memo] = tuple(out)
+        return self._expansions[memo]
 
     def translations(self, question: str) -> list[str]:
         """Glossary targets (as written) of the English words and phrases in a question."""
@@ -153,16 +171,29 @@ class Tokenizer:
             pattern = _phrase_pattern(phrase)
             if re.search(pattern, normal):
                 normal = re.sub(pattern, " ", normal)
-                for token in self._expand(phrase):
+                for token in self._expand(phrase, self.vocab.glossary):
                     add(token, self.glossary_weight, phrase, "glossary")
-        for word in self.words(normal):
+        words = self.words(normal)
+        synonyms = self.vocab.synonyms
+        for word in words:
             add(word, 1.0, word, "question")
-            for piece in self.subwords(word):
+            pieces = self.subwords(word)
+            for piece in pieces:
                 add(piece, self.subword_weight, word, "subword")
             key = self._glossary_key(word) if _LATIN_WORD.fullmatch(word) else None
             if key is not None:
-                for token in self._expand(key):
+                for token in self._expand(key, self.vocab.glossary):
                     add(token, self.glossary_weight, word, "glossary")
+            for colloquial in (word, *pieces):
+                if colloquial in synonyms:
+                    for token in self._expand(colloquial, synonyms):
+                        add(token, self.synonym_weight, word, "synonym")
+        # Colloquial phrases jieba did not cut out as one word ("挣钱" inside "能挣钱吗").
+        for phrase in synonyms:
+            if len(phrase) > 1 and _ALL_CJK.fullmatch(phrase) and phrase in normal and phrase not in words:
+                group = next((w for w in words if phrase in w or w in phrase), phrase)
+                for token in self._expand(phrase, synonyms):
+                    add(token, self.synonym_weight, group, "synonym")
         return terms
 
 

@@ -11,18 +11,28 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import opencc
+
 from bot.errors import VocabularyError
 
 USERDICT = "userdict.txt"
 STOPWORDS = "stopwords.txt"
 GLOSSARY = "glossary.txt"
 PROMO_MARKERS = "promo_markers.txt"
-FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS)
+SYNONYMS = "synonyms.txt"
+FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS, SYNONYMS)
+
+
+# OpenCC's character-level traditional -> simplified table: it leaves simplified text
+# untouched (the Taiwan phrase tables would rewrite 程序 to 进程 in simplified articles).
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
 def normalize_text(text: str) -> str:
-    """Full-width to half-width (NFKC) and lowercase: the form everything is matched in."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """The form everything is matched in: NFKC (full-width to half-width), simplified
+    Chinese, lowercase. Only tokens use it; answers keep the article's own characters."""
+    simplified: str = _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
+    return simplified.lower()
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class Vocabulary:
     stopwords: frozenset[str] = frozenset()
     glossary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     promo_markers: tuple[str, ...] = ()
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signature: str = ""
 
 
@@ -62,18 +73,20 @@ def _parse_userdict(path: Path) -> dict[str, int | None]:
     return terms
 
 
-def _parse_glossary(path: Path) -> dict[str, tuple[str, ...]]:
-    glossary: dict[str, tuple[str, ...]] = {}
+def _parse_mapping(path: Path) -> dict[str, tuple[str, ...]]:
+    """`a, b = x, y` lines: each word on the left maps to all words on the right."""
+    mapping: dict[str, tuple[str, ...]] = {}
     for number, line in _lines(path):
         if "=" not in line:
-            raise VocabularyError(f"{path.name} line {number}: expected 'english = 中文, 中文'")
+            raise VocabularyError(f"{path.name} line {number}: expected 'word = word, word'")
         left, right = line.split("=", 1)
-        key = " ".join(normalize_text(left).split())
+        keys = [" ".join(normalize_text(k).split()) for k in left.replace("，", ",").split(",")]
         targets = tuple(normalize_text(t).strip() for t in right.replace("，", ",").split(",") if t.strip())
-        if not key or not targets:
+        if not all(keys) or not targets:
             raise VocabularyError(f"{path.name} line {number}: empty side in '{line}'")
-        glossary[key] = glossary.get(key, ()) + targets
-    return glossary
+        for key in keys:
+            mapping[key] = mapping.get(key, ()) + targets
+    return mapping
 
 
 def load_vocabulary(folder: Path) -> Vocabulary:
@@ -87,7 +100,8 @@ def load_vocabulary(folder: Path) -> Vocabulary:
     return Vocabulary(
         terms=_parse_userdict(folder / USERDICT),
         stopwords=frozenset(normalize_text(w) for _, w in _lines(folder / STOPWORDS)),
-        glossary=_parse_glossary(folder / GLOSSARY),
+        glossary=_parse_mapping(folder / GLOSSARY),
+        synonyms=_parse_mapping(folder / SYNONYMS),
         promo_markers=tuple(normalize_text(w) for _, w in _lines(folder / PROMO_MARKERS)),
         signature=digest.hexdigest()[:16],
     )
