@@ -282,45 +282,52 @@ async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Example, "more" and feedback buttons."""
+    """Example, suggestion, "more" and feedback buttons."""
     query = update.callback_query
     if query is None:
         return
     lang = user_lang(query.from_user)
-    notice: str | None = None
+    answered = False
+
+    async def answer_query(notice: str | None = None) -> None:
+        # Exactly once: Telegram rejects a second answer to the same query.
+        nonlocal answered
+        if not answered:
+            answered = True
+            with contextlib.suppress(TelegramError):
+                await query.answer(notice)
+
     try:
         callback = decode_callback(query.data)
         state = get_state(context)
         message = query.message if isinstance(query.message, Message) else None
-        if callback is None:
-            notice = t("expired", lang)
-        elif callback.kind == "ex" and callback.value < len(ALL_EXAMPLES) and message is not None:
-            await query.answer()
-            notice = None
-            await respond(update, context, message, ALL_EXAMPLES[callback.value])
-            return
-        elif callback.kind == "fb" and query.from_user is not None:
+        if callback is None or message is None:
+            await answer_query(t("expired", lang))
+        elif callback.kind == "fb":
+            user_id = query.from_user.id
             stored = await querylog.record_feedback(
-                state.service.db, callback.question_id, query.from_user.id, callback.value
+                state.service.db, callback.question_id, user_id, callback.value
             )
-            notice = t("thanks" if stored else "expired", lang)
-        elif callback.kind == "more" and message is not None:
-            notice = await more(state, message, callback.question_id, lang)
-        elif callback.kind == "sg" and message is not None:
-            logged = await querylog.get_question(state.service.db, callback.question_id)
-            suggestions = state.service.suggestions(logged.text) if logged else []
-            if callback.value >= len(suggestions):
-                notice = t("expired", lang)
-            else:
-                await query.answer()
-                await respond(update, context, message, suggestions[callback.value])
-                return
+            await answer_query(t("thanks" if stored else "expired", lang))
+        elif callback.kind == "more":
+            await answer_query(await more(state, message, callback.question_id, lang))
         else:
-            notice = t("expired", lang)
+            question = await button_question(state, callback)
+            await answer_query(None if question else t("expired", lang))
+            if question:
+                await respond(update, context, message, question)
     finally:
         # Callback queries must always be answered, or the button keeps spinning.
-        with contextlib.suppress(TelegramError):
-            await query.answer(notice)
+        await answer_query()
+
+
+async def button_question(state: BotState, callback: Callback) -> str | None:
+    """The question an example or "did you mean" button stands for."""
+    if callback.kind == "ex":
+        return ALL_EXAMPLES[callback.value] if callback.value < len(ALL_EXAMPLES) else None
+    logged = await querylog.get_question(state.service.db, callback.question_id)
+    suggestions = state.service.suggestions(logged.text) if logged else []
+    return suggestions[callback.value] if callback.value < len(suggestions) else None
 
 
 async def more(state: BotState, message: Message, question_id: int, lang: Lang) -> str | None:

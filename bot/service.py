@@ -42,6 +42,11 @@ class KnowledgeService:
         self._reload_lock = asyncio.Lock()
         self.last_report: IndexReport | None = None
 
+    def install(self, snapshot: Snapshot, tokenizer: Tokenizer) -> None:
+        """Serve a snapshot built elsewhere (benchmarks, tests) instead of the folder's."""
+        self._tokenizer = tokenizer
+        self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
+
     @classmethod
     async def open(cls, settings: Settings) -> KnowledgeService:
         """Open the database and build (or refresh) the index; returns a ready service."""
@@ -88,7 +93,9 @@ class KnowledgeService:
                 Chunker(self.settings.chunk_max_chars),
                 exclude=(vocab_dir,) if isinstance(vocab_dir, Path) else (),
             )
-            snapshot, report = await indexer.refresh()
+            # The current snapshot can be kept only if it was tokenised the same way.
+            same = self._state is not None and self._state.retriever.tokenizer is tokenizer
+            snapshot, report = await indexer.refresh(self.snapshot if same else None)
             self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
             self.last_report = report
             log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))

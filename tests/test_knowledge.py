@@ -90,3 +90,16 @@ async def test_missing_folder_is_a_clear_error(tmp_path: Path, tokenizer: Tokeni
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         with pytest.raises(ArticleError, match="does not exist"):
             await KnowledgeIndexer(db, tmp_path / "nope", tokenizer).refresh()
+
+
+async def test_unchanged_refresh_keeps_the_snapshot_in_use(tmp_path: Path, tokenizer: Tokenizer) -> None:
+    kb = tmp_path / "kb"
+    article(kb, "a.md", "甲", "AIGC的薪资很高。")
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        indexer = KnowledgeIndexer(db, kb, tokenizer)
+        first, _ = await indexer.refresh()
+        again, report = await indexer.refresh(first)
+        assert again is first and report.chunks == len(first.passages) and report.articles == 1
+        article(kb, "b.md", "乙", "新文章。")
+        changed, _ = await indexer.refresh(first)
+        assert changed is not first and len(changed.articles) == 2

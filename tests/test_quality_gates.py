@@ -21,7 +21,9 @@ def _tool(name: str) -> str:
 
 
 def test_ruff() -> None:
-    proc = subprocess.run([_tool("ruff"), "check", "bot", "tests"], cwd=REPO, capture_output=True, text=True)
+    proc = subprocess.run(
+        [_tool("ruff"), "check", "bot", "tests", "bench"], cwd=REPO, capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -7,11 +7,14 @@ so a query touches only the documents that contain its terms. Parity is tested.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+
+_SLICE = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,30 +42,36 @@ class BM25Index:
         self.size = len(corpus)
         self.vocabulary: dict[str, int] = {}
         vocab = self.vocabulary
-        term_ids: list[int] = []
-        doc_ids: list[int] = []
-        freqs: list[int] = []
+        # Compact C arrays, not Python lists: 10M postings stay ~120 MB while building.
+        term_ids = array("i")
+        doc_ids = array("i")
+        freqs = array("i")
         lengths = np.zeros(self.size, dtype=np.float64)
         for doc_id, tokens in enumerate(corpus):
             lengths[doc_id] = len(tokens)
             counts: dict[str, int] = {}
             for token in tokens:
                 counts[token] = counts.get(token, 0) + 1
-            for token, count in counts.items():
+            for token in counts:
                 term_id = vocab.get(token)
                 if term_id is None:
                     term_id = vocab[token] = len(vocab)
                 term_ids.append(term_id)
-                doc_ids.append(doc_id)
-                freqs.append(count)
+            doc_ids.extend([doc_id] * len(counts))
+            freqs.extend(counts.values())
         self.doc_lengths = lengths
         self.avgdl = float(lengths.sum() / self.size) if self.size else 0.0
 
-        terms = np.asarray(term_ids, dtype=np.int64)
+        # Sort postings by term; free each unsorted array as soon as its sorted copy exists.
+        terms = np.frombuffer(term_ids, dtype=np.int32)
         order = np.argsort(terms, kind="stable")
-        self._doc_ids = np.asarray(doc_ids, dtype=np.int64)[order]
-        tf = np.asarray(freqs, dtype=np.float64)[order]
         df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+        posting_terms = terms[order]
+        del terms, term_ids
+        self._doc_ids = np.frombuffer(doc_ids, dtype=np.int32)[order]
+        del doc_ids
+        tf = np.frombuffer(freqs, dtype=np.int32)[order]
+        del order, freqs
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.doc_freqs = df
 
@@ -74,9 +83,15 @@ class BM25Index:
         self.idf_values = idf
 
         if self.size:
-            norm = k1 * (1 - b + b * lengths[self._doc_ids] / self.avgdl)
-            per_term_idf = np.repeat(idf, df.astype(np.int64))
-            self._contrib = per_term_idf * (tf * (k1 + 1) / (tf + norm))
+            # idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl)), as BM25Okapi computes it, in
+            # slices so that 10M postings never need more than a few MB of temporaries.
+            contrib = np.empty(len(tf), dtype=np.float64)
+            for start in range(0, len(tf), _SLICE):
+                end = start + _SLICE
+                f = tf[start:end].astype(np.float64)
+                norm = k1 * (1 - b + b * lengths[self._doc_ids[start:end]] / self.avgdl)
+                contrib[start:end] = idf[posting_terms[start:end]] * (f * (k1 + 1) / (f + norm))
+            self._contrib = contrib
         else:
             self._contrib = np.zeros(0, dtype=np.float64)
 
@@ -89,11 +104,11 @@ class BM25Index:
         term_id = self.vocabulary.get(term)
         return 0 if term_id is None else int(self.doc_freqs[term_id])
 
-    def postings(self, term: str) -> npt.NDArray[np.int64]:
+    def postings(self, term: str) -> npt.NDArray[np.int32]:
         """Ids of the documents containing the term."""
         term_id = self.vocabulary.get(term)
         if term_id is None:
-            return np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int32)
         start, end = self._indptr[term_id], self._indptr[term_id + 1]
         return self._doc_ids[start:end]
 

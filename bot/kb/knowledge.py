@@ -138,8 +138,12 @@ class KnowledgeIndexer:
             f"{self.tokenizer.signature}"
         )
 
-    async def refresh(self) -> tuple[Snapshot, IndexReport]:
-        """Bring the database up to date with the folder and return a fresh snapshot."""
+    async def refresh(self, current: Snapshot | None = None) -> tuple[Snapshot, IndexReport]:
+        """Bring the database up to date with the folder and return a snapshot of it.
+
+        When nothing changed, `current` (the snapshot in use, built by this same
+        configuration) is returned as it is: an unchanged reload costs a directory scan.
+        """
         started = time.perf_counter()
         report = IndexReport()
         if not self.knowledge_dir.is_dir():
@@ -167,12 +171,13 @@ class KnowledgeIndexer:
             await conn.execute("UPDATE articles SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
 
         signature = await self.db.get_meta("chunk_signature")
-        if report.modified or signature != self.chunk_signature:
+        rechunk = report.modified or signature != self.chunk_signature
+        if rechunk:
             await self._rechunk(report)
             await self.db.set_meta("chunk_signature", self.chunk_signature)
         await conn.commit()
 
-        snapshot = await self.load()
+        snapshot = current if current is not None and not rechunk else await self.load()
         report.articles = len(snapshot.articles)
         report.chunks = len(snapshot.passages)
         report.seconds = time.perf_counter() - started

@@ -86,7 +86,8 @@ class Retriever:
         index = snapshot.index
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
-        self._latin_vocab: list[str] | None = None
+        # Built now rather than on the first misspelt word, so no question pays for it.
+        self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._window_cache: dict[int, list[set[str]]] = {}
         self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
 
@@ -113,8 +114,6 @@ class Retriever:
 
     def _fuzzy(self, word: str) -> list[str]:
         """Index words within 1 edit (2 for long words), transpositions counting as one."""
-        if self._latin_vocab is None:
-            self._latin_vocab = [t for t in self.snapshot.index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         limit = 1 if len(word) <= 5 else 2
         found = process.extract(word, self._latin_vocab, scorer=OSA.distance, score_cutoff=limit, limit=3)
         best = min((score for _, score, _ in found), default=None)
@@ -135,7 +134,7 @@ class Retriever:
 
     def suggestions(self, question: str, limit: int = 3) -> list[str]:
         """Headings or titles closest to the question ("did you mean"), best first."""
-        q = self._grams(" ".join([question, *self.tokenizer.translations(question)]))
+        q = self.question_grams(question)
         scored: dict[str, float] = {}
         for passage in self.snapshot.passages:
             for name in (passage.title, *passage.heading.split(" > "), *passage.subheadings):
@@ -170,7 +169,8 @@ class Retriever:
         hits = index.top([(t.token, t.weight) for t in terms], max(CANDIDATES, offset + k))
         if len(hits.ids) == 0:
             return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
-        ranked = self._diversify(self._rerank(question, hits.ids.tolist(), hits.scores.tolist()))
+        reranked = self._rerank(question, hits.ids.tolist(), hits.scores.tolist())
+        ranked = self._diversify(reranked, offset + k)
         best_doc = ranked[0][0]
         if best_doc is None:  # cannot happen: the best hit always heads the list
             return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
@@ -197,10 +197,13 @@ class Retriever:
         kept = "".join(w for w in self.tokenizer.segment(text) if index.df(w) <= limit)
         return {kept[i : i + 2] for i in range(len(kept) - 1)} or ({kept} if kept else set())
 
-    def heading_similarity(self, question: str, passage: Passage) -> float:
-        """Dice overlap of the question with the passage's closest heading (0..1)."""
+    def question_grams(self, question: str) -> set[str]:
         # English words are compared through their glossary translations.
-        q = self._grams(" ".join([question, *self.tokenizer.translations(question)]))
+        return self._grams(" ".join([question, *self.tokenizer.translations(question)]))
+
+    def heading_similarity(self, question: str | set[str], passage: Passage) -> float:
+        """Dice overlap of the question (or its grams) with the passage's closest heading."""
+        q = self.question_grams(question) if isinstance(question, str) else question
         if not q:
             return 0.0
         # The passage's own heading counts fully, each enclosing one and each merged
@@ -221,8 +224,9 @@ class Retriever:
         top = float(scores[0]) if len(scores) else 0.0
         bonus = self.config.heading_weight * top
         passages = self.snapshot.passages
+        grams = self.question_grams(question)  # once, not once per candidate
         rescored = [
-            (int(doc), float(score) + bonus * self.heading_similarity(question, passages[int(doc)]))
+            (int(doc), float(score) + bonus * self.heading_similarity(grams, passages[int(doc)]))
             for doc, score in zip(ids, scores, strict=True)
         ]
         rescored.sort(key=lambda item: (-item[1], item[0]))
@@ -278,7 +282,7 @@ class Retriever:
             self._window_cache[passage.id] = windows
         return windows
 
-    def _diversify(self, ranked: list[tuple[int, float]]) -> list[tuple[int | None, float]]:
+    def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:
         """Drop near-duplicates; at most `per_article` per article in the first few.
 
         Returns positions: when too few articles match to fill the first `diverse_top`
@@ -290,6 +294,8 @@ class Retriever:
         tail: list[tuple[int, float]] = []
         token_sets: list[set[str]] = []
         for doc, score in ranked:
+            if len(head) + len(tail) >= max(needed, top) + top:
+                break  # enough to fill the requested page; comparing more costs time
             tokens = set(passages[doc].tokens)
             if any(_jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
                 continue

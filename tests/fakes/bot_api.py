@@ -39,6 +39,7 @@ class Call:
     params: dict[str, Any]
     ok: bool = True
     error: str = ""
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -56,6 +57,8 @@ class FakeBotAPI:
         self._next_update = 1
         self._next_message = 1000
         self.confirmed = 0  # the highest offset a getUpdates has confirmed
+        self._pushed: dict[int, float] = {}
+        self._answered_queries: set[str] = set()
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -112,8 +115,12 @@ class FakeBotAPI:
             update_id = self._next_update
             self._next_update += 1
             self._updates.append({"update_id": update_id, **payload})
+            self._pushed[update_id] = time.monotonic()
             self._cond.notify_all()
         return update_id
+
+    def pushed_at(self, update_id: int) -> float:
+        return self._pushed[update_id]
 
     def message(
         self,
@@ -356,6 +363,10 @@ class FakeBotAPI:
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         if len(str(params.get("text") or "")) > 200:
             raise _ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        query_id = str(params.get("callback_query_id"))
+        if query_id in self._answered_queries:
+            raise _ApiError(400, "Bad Request: query ID is invalid")
+        self._answered_queries.add(query_id)
         return True
 
     def _m_answerInlineQuery(self, params: dict[str, Any]) -> Any:

@@ -1,0 +1,31 @@
+"""A smoke run of the benchmark's pieces on a tiny corpus (no timing assertions)."""
+
+import pytest
+
+from bench import corpus, run
+
+
+def test_corpus_is_deterministic_and_grows_its_vocabulary() -> None:
+    tok = corpus.tokenizer()
+    small, again = corpus.build(200, tok, queries=40), corpus.build(200, tok, queries=40)
+    assert small.passages == again.passages and small.queries == again.queries
+    bigger = corpus.build(800, tok, queries=40)
+    assert len({t for p in bigger.passages for t in p}) > len({t for p in small.passages for t in p})
+    assert len(small.queries) >= 40 and all(small.queries)
+
+
+@pytest.mark.parametrize("engine", ["project", "project-search", "rank_bm25"])
+def test_search_child_reports_figures(engine: str) -> None:
+    out = run.child_search(300, engine, 15)
+    assert out["queries"] == 15 and out["p99_ms"] >= out["p50_ms"] > 0 and out["rss_mb"] > 0
+    assert len(out["top"]) == 15
+
+
+def test_project_index_agrees_with_bm25okapi() -> None:
+    assert run.child_agreement(300, 40)["agreement"] == 1.0
+
+
+def test_reload_child_tokenises_only_the_changed_article() -> None:
+    out = run.child_reload(30)
+    assert out["changed"] == ["a00000.md"]
+    assert 0 < out["tokenizer_calls_for_change"] < 20
