@@ -25,6 +25,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     Defaults,
     InlineQueryHandler,
@@ -113,8 +114,12 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.document)
     )
-    # Anything else sent privately (stickers, photos, voice, unknown commands): a hint.
+    # Commands this bot lacks, or /cmd@otherbot (which CommandHandler leaves alone).
+    unknown = filters.UpdateType.MESSAGE & private & filters.COMMAND
+    application.add_handler(MessageHandler(unknown, handlers.unknown_command))
+    # Anything else sent privately (stickers, photos, voice...): a hint.
     application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, handlers.non_text))
+    application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(handlers.on_error)
 
 

@@ -25,11 +25,19 @@ _TAG = re.compile(r"<[^>]+>")
 
 def tg_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+_UNSENDABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_input(text: str) -> str:
+    """User text minus what cannot be searched or sent back: lone surrogates, control codes."""
+    return _UNSENDABLE.sub("", text)
 
 
 def esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(clean_input(text), quote=False)
 
 
 def clip(text: str, limit: int) -> str:

@@ -36,6 +36,7 @@ from bot.console import render_explanation
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import (
     Callback,
+    clean_input,
     clip,
     decode_callback,
     encode_callback,
@@ -163,7 +164,7 @@ async def respond(
             await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
             return
     # Very long input is searched by its beginning, never refused.
-    question = clip(question, state.settings.max_question_chars)
+    question = clip(clean_input(question), state.settings.max_question_chars)
     async with typing(context, message.chat.id):
         started = time.perf_counter()
         answer = state.service.answer(question)
@@ -274,6 +275,27 @@ async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await respond(update, context, message, question)
 
 
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not have (or one addressed to another bot), in a private chat."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(t("unknown_command", user_lang(update.effective_user)))
+
+
+async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Introduce the bot once when it joins a group."""
+    member = update.my_chat_member
+    if member is None or member.chat.type == ChatType.PRIVATE:
+        return
+    was_in = member.old_chat_member.status in {"member", "administrator", "creator"}
+    is_in = member.new_chat_member.status in {"member", "administrator"}
+    if is_in and not was_in:
+        lang = user_lang(member.from_user)
+        await context.bot.send_message(
+            member.chat.id, esc(t("group_hello", lang, username=context.bot.username))
+        )
+
+
 async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, voice…: a short hint in private chats."""
     message = update.effective_message
@@ -304,10 +326,12 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if callback is None or message is None:
             await answer_query(t("expired", lang))
         elif callback.kind == "fb":
-            user_id = query.from_user.id
-            stored = await querylog.record_feedback(
-                state.service.db, callback.question_id, user_id, callback.value
-            )
+            db, user_id = state.service.db, query.from_user.id
+            try:
+                stored = await querylog.record_feedback(db, callback.question_id, user_id, callback.value)
+            except StorageError as exc:  # thank the user anyway; the admins have the log
+                log.warning("feedback not stored: %s", exc)
+                stored = True
             await answer_query(t("thanks" if stored else "expired", lang))
         elif callback.kind == "more":
             await answer_query(await more(state, message, callback.question_id, lang))
@@ -349,7 +373,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None:
         return
     state = get_state(context)
-    text = clip(query.query, state.settings.max_question_chars)
+    text = clip(clean_input(query.query), state.settings.max_question_chars)
     lang = user_lang(query.from_user, text)
     if not text.strip():
         await query.answer([], cache_time=60)
@@ -487,6 +511,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("chat %s blocked the bot or removed it: %s", chat.id, error)
         return
     log.error("error while handling an update", exc_info=error)
+    if isinstance(error, TelegramError):
+        return  # Telegram itself failed (timeout, 5xx): an apology would likely fail too
     if isinstance(update, Update) and update.effective_message is not None:
         chat = update.effective_chat
         if chat is not None and chat.type == ChatType.PRIVATE:

@@ -71,6 +71,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "抱歉，处理你的消息时出了点问题，请稍后再试。",
         "en": "Sorry, something went wrong handling your message. Please try again later.",
     },
+    "unknown_command": {
+        "zh": "我不认识这个命令。直接发问题给我，或发送 /help 查看用法。",
+        "en": "I don't know that command. Just send me a question, or /help for how to use me.",
+    },
+    "group_hello": {
+        "zh": "大家好！我可以回答 AIGC 相关的问题：用 /ask 问题，或 @{username} 问题，或回复我的消息。",
+        "en": "Hi all! I answer AIGC questions: use /ask question, mention @{username}, or reply to me.",
+    },
     "inline_empty": {"zh": "输入一个 AIGC 问题", "en": "Type an AIGC question"},
     "stats": {
         "zh": "今天提问：{today}\n近 7 天提问：{week}（未回答 {rate:.0%}）\n反馈：👍 {up} / 👎 {down}\n"

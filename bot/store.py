@@ -107,7 +107,8 @@ class Database:
         self.path = path
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Database:
+        """Open (creating folder and file if needed) and migrate; StorageError if unusable."""
         try:
             if str(path) != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +118,8 @@ class Database:
         db = cls(conn, path)
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
+            # Another process holding the lock is waited for this long, then it is an error.
+            await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             await conn.execute("PRAGMA journal_mode = WAL")
             await db.migrate()
         except sqlite3.Error as exc:
@@ -157,12 +159,18 @@ class Database:
         return applied
 
     async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
+        except sqlite3.Error as exc:
+            raise StorageError(f"database {self.path}: {exc}") from exc
 
     async def fetchone(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        try:
+            async with self.conn.execute(sql, params) as cursor:
+                return await cursor.fetchone()
+        except sqlite3.Error as exc:
+            raise StorageError(f"database {self.path}: {exc}") from exc
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         await self.conn.executemany(sql, rows)

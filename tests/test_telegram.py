@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application
-from bot.config import Settings
 from tests.conftest import KNOWLEDGE, VOCAB
-from tests.fakes.bot_api import TOKEN, FakeBotAPI, wait_until
+from tests.fakes.bot_api import FakeBotAPI, wait_until
+from tests.fakes.running import bot_settings, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -41,31 +39,12 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
 async def app(
     fake: FakeBotAPI, knowledge: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        knowledge_dir=knowledge,
-        vocab_dir=VOCAB,
-        database_path=tmp_path_factory.mktemp("db") / "bot.sqlite3",
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-        telegram_base_url=fake.base_url,
-        telegram_base_file_url=fake.base_file_url,
-        admin_user_ids=frozenset({ADMIN}),
-        rate_limit_per_minute=1000,
+    database = tmp_path_factory.mktemp("db") / "bot.sqlite3"
+    settings = bot_settings(
+        fake, knowledge, database, VOCAB, admin_user_ids=frozenset({ADMIN}), rate_limit_per_minute=1000
     )
-    application = build_application(settings)
-    # The same steps run_polling takes, without installing signal handlers.
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)
-    await application.start()
-    yield application
-    await application.updater.stop()
-    await application.stop()
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
-    await application.shutdown()
+    async with running_app(settings) as application:
+        yield application
 
 
 def replies(fake: FakeBotAPI, chat_id: int, after: int) -> list[dict[str, Any]]:

@@ -137,9 +137,23 @@ class BM25Index:
         return scores
 
     def top(self, query: Iterable[str | tuple[str, float]], k: int) -> Hits:
-        """The k best documents with a positive score, ties broken by corpus order."""
-        scores = self.scores(query)
-        candidates = np.flatnonzero(scores > 0)
+        """The k best documents containing a query term, ties broken by corpus order.
+
+        Matching, not a positive score, decides candidacy: in a knowledge base of one or
+        two articles every idf is negative (as in rank_bm25), yet the match is the answer.
+        """
+        scores = np.zeros(self.size, dtype=np.float64)
+        matched = np.zeros(self.size, dtype=bool)
+        for item in query:
+            token, weight = (item, 1.0) if isinstance(item, str) else item
+            term_id = self.vocabulary.get(token)
+            if term_id is None:
+                continue
+            start, end = self._indptr[term_id], self._indptr[term_id + 1]
+            docs = self._doc_ids[start:end]
+            scores[docs] += weight * self._contrib[start:end]
+            matched[docs] = True
+        candidates = np.flatnonzero(matched)
         if len(candidates) > k:
             # Keep everything tied with the k-th score so tie-breaking stays by doc id.
             kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]

@@ -8,14 +8,16 @@ nothing. The in-memory `Snapshot` is immutable: a reload builds a new one and sw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.errors import ArticleError
+from bot.errors import ArticleError, StorageError
 from bot.kb.bm25 import BM25Index
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, ChunkSpec
@@ -143,7 +145,16 @@ class KnowledgeIndexer:
 
         When nothing changed, `current` (the snapshot in use, built by this same
         configuration) is returned as it is: an unchanged reload costs a directory scan.
+        A database failure rolls back and raises StorageError; the caller keeps `current`.
         """
+        try:
+            return await self._refresh(current)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                await self.db.conn.rollback()
+            raise StorageError(f"database {self.db.path}: {exc}") from exc
+
+    async def _refresh(self, current: Snapshot | None) -> tuple[Snapshot, IndexReport]:
         started = time.perf_counter()
         report = IndexReport()
         if not self.knowledge_dir.is_dir():
@@ -209,6 +220,9 @@ class KnowledgeIndexer:
                 raw = read_article(path, self.knowledge_dir)
             except ArticleError as exc:
                 skipped.append((rel, str(exc)))
+                continue
+            except FileNotFoundError:
+                skipped.append((rel, "file disappeared while indexing"))
                 continue
             except OSError as exc:
                 skipped.append((rel, f"cannot read ({exc.strerror or exc})"))

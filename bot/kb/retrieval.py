@@ -18,6 +18,7 @@ from bot.kb.tokenizer import QueryTerm, Tokenizer
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
+IDF_FLOOR = 0.05
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
 
@@ -221,7 +222,7 @@ class Retriever:
         return best
 
     def _rerank(self, question: str, ids: Sequence[int], scores: Sequence[float]) -> list[tuple[int, float]]:
-        top = float(scores[0]) if len(scores) else 0.0
+        top = abs(float(scores[0])) if len(scores) else 0.0
         bonus = self.config.heading_weight * top
         passages = self.snapshot.passages
         grams = self.question_grams(question)  # once, not once per candidate
@@ -257,8 +258,9 @@ class Retriever:
             known = {t.token for t in members if index.df(t.token)}
             if not known and in_domain:
                 continue
-            weight = max((index.idf(token) for token in known), default=self._max_idf)
-            weighted.append((weight, known))
+            weight = max((index.idf(token) for token in known), default=max(self._max_idf, 1.0))
+            # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
+            weighted.append((max(weight, IDF_FLOOR), known))
         total = sum(weight for weight, _ in weighted)
         if total == 0:
             return 1.0, False, in_domain

@@ -50,6 +50,8 @@ class FakeBotAPI:
     files: dict[str, bytes] = field(default_factory=dict)
     # method -> list of (status, description, retry_after) to answer instead of success
     failures: dict[str, list[tuple[int, str, int | None]]] = field(default_factory=dict)
+    # method -> list of seconds to stall before answering (client timeouts)
+    delays: dict[str, list[float]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -71,8 +73,10 @@ class FakeBotAPI:
             def do_POST(self) -> None:
                 fake._serve_method(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        # A client that gave up (timeout tests) breaks the pipe: not worth a traceback.
+        self._server.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -165,6 +169,30 @@ class FakeBotAPI:
             message["edit_date"] = int(time.time())
         return self._push({"edited_message" if edited else "message": message})
 
+    def channel_post(self, text: str, chat_id: int = -100777) -> int:
+        post = {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "channel", "title": "news"},
+            "text": text,
+        }
+        return self._push({"channel_post": post})
+
+    def added_to_group(self, chat_id: int, user_id: int = 7) -> int:
+        member = {"user": self._bot_user(), "status": "member"}
+        left = {"user": self._bot_user(), "status": "left"}
+        return self._push(
+            {
+                "my_chat_member": {
+                    "chat": self.chat(chat_id, "supergroup"),
+                    "from": self.user(user_id),
+                    "date": int(time.time()),
+                    "old_chat_member": left,
+                    "new_chat_member": member,
+                }
+            }
+        )
+
     def callback(self, data: str, *, user_id: int = 7, message: dict[str, Any] | None = None) -> int:
         query: dict[str, Any] = {
             "id": f"cb{self._next_update}",
@@ -244,6 +272,9 @@ class FakeBotAPI:
             self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
         call = Call(method, params)
+        delay = self.delays.get(method)
+        if delay:
+            time.sleep(delay.pop(0))
         failure = self.failures.get(method)
         if failure:
             status, description, retry_after = failure.pop(0)
@@ -388,6 +419,10 @@ class FakeBotAPI:
             "file_size": len(self.files[file_id]),
             "file_path": f"documents/{file_id}",
         }
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 256  # many chats at once open many connections at once
 
 
 class _ApiError(Exception):
