@@ -214,15 +214,12 @@ def child_reload(articles: int) -> dict[str, Any]:
 
 def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
     """Replies/s and latency through the real polling loop, with a `size`-passage index."""
-    from telegram import Update
-
-    from bot.app import build_application
-    from bot.config import Settings
     from bot.kb.bm25 import BM25Index
     from bot.kb.knowledge import ArticleInfo, Passage, Snapshot
     from bot.service import KnowledgeService
     from bot.store import Database
-    from tests.fakes.bot_api import TOKEN, FakeBotAPI
+    from tests.fakes.bot_api import FakeBotAPI
+    from tests.fakes.running import bot_settings, running_app
 
     tok = corpus_mod.tokenizer()
     data = corpus_mod.build(size, tok)
@@ -245,46 +242,31 @@ def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
     snapshot = Snapshot(passages, articles, BM25Index(data.passages))
     folder = Path(tempfile.mkdtemp(prefix="bench-poll-"))
     fake = FakeBotAPI().start()
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        knowledge_dir=folder,
-        database_path=folder / "bot.sqlite3",
-        vocab_dir=corpus_mod.KNOWLEDGE / "vocab",
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-        telegram_base_url=fake.base_url,
-        telegram_base_file_url=fake.base_file_url,
-        rate_limit_per_minute=1000,
+    settings = bot_settings(
+        fake, folder, folder / "bot.sqlite3", corpus_mod.KNOWLEDGE / "vocab", rate_limit_per_minute=1000
     )
 
     async def run() -> dict[str, Any]:
         service = KnowledgeService(settings, await Database.open(settings.database_path))
         service.install(snapshot, tok)
-        app = build_application(settings, service=service)
-        await app.initialize()
-        await app.post_init(app)  # type: ignore[misc]
-        await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)  # type: ignore[union-attr]
-        await app.start()
         pushed: dict[int, float] = {}
-        started = time.monotonic()
-        for n in range(rate * seconds):  # a steady `rate` questions per second from many chats
-            chat = 10_000 + n
-            update = fake.message(data.questions[n % len(data.questions)], user_id=chat, chat_id=chat)
-            pushed[chat] = fake.pushed_at(update)
-            await asyncio.sleep(max(0.0, started + (n + 1) / rate - time.monotonic()))
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len({int(c.params["chat_id"]) for c in fake.sent()}) < len(
-            pushed
-        ):
-            await asyncio.sleep(0.05)
-        first_reply = {}
+        async with running_app(settings, service=service):
+            started = time.monotonic()
+            for n in range(rate * seconds):  # a steady `rate` questions per second from many chats
+                chat = 10_000 + n
+                update = fake.message(data.questions[n % len(data.questions)], user_id=chat, chat_id=chat)
+                pushed[chat] = fake.pushed_at(update)
+                await asyncio.sleep(max(0.0, started + (n + 1) / rate - time.monotonic()))
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and len({int(c.params["chat_id"]) for c in fake.sent()}) < len(
+                pushed
+            ):
+                await asyncio.sleep(0.05)
+        first_reply: dict[int, float] = {}
         for call in fake.sent():
             first_reply.setdefault(int(call.params["chat_id"]), call.at)
         latencies = [first_reply[c] - t for c, t in pushed.items() if c in first_reply]
         span = max(first_reply.values()) - min(pushed.values()) if first_reply else float("nan")
-        await app.updater.stop()  # type: ignore[union-attr]
-        await app.stop()
-        await app.post_shutdown(app)  # type: ignore[misc]
-        await app.shutdown()
         return {
             "size": size,
             "questions": len(pushed),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import Vocabulary, load_vocabulary
 from bot.service import KnowledgeService
+from tests.fakes.bot_api import FakeBotAPI
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
@@ -62,6 +64,22 @@ def seed_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
         return service.retriever
 
     return asyncio.run(build())
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeBotAPI]:
+    """A fake Bot API server for a whole test module (see tests/fakes/bot_api.py)."""
+    api = FakeBotAPI().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A writable copy of the shipped articles, for tests that add or reload articles."""
+    folder = tmp_path_factory.mktemp("kb") / "knowledge"
+    shutil.copytree(KNOWLEDGE, folder, ignore=shutil.ignore_patterns("vocab"))
+    return folder
 
 
 @pytest.fixture

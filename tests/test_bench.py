@@ -29,3 +29,8 @@ def test_reload_child_tokenises_only_the_changed_article() -> None:
     out = run.child_reload(30)
     assert out["changed"] == ["a00000.md"]
     assert 0 < out["tokenizer_calls_for_change"] < 20
+
+
+def test_polling_child_answers_every_question() -> None:
+    out = run.child_polling(300, 20, 1)
+    assert out["replied"] == out["questions"] == 20 and out["rejected"] == 0

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 import pytest_asyncio
 from telegram.ext import Application
 
-from tests.conftest import KNOWLEDGE, VOCAB
+from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
 from tests.fakes.running import bot_settings, running_app
 
@@ -19,20 +18,6 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ADMIN = 42
 USER = 7
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotAPI]:
-    api = FakeBotAPI().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=shutil.ignore_patterns("vocab"))
-    return folder
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -111,20 +96,7 @@ async def test_group_is_silent_unless_addressed(app: Application, fake: FakeBotA
 
 async def test_non_text_gets_a_hint(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
     before = len(fake.sent("sendMessage", USER))
-    fake.message(
-        None,
-        extra={
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
-        },
-    )
+    fake.sticker()
     await wait_until(lambda: len(replies(fake, USER, before)) >= 1)
     assert "文字" in replies(fake, USER, before)[0]["text"]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,26 +13,12 @@ import pytest_asyncio
 from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
-from tests.conftest import KNOWLEDGE, VOCAB
+from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
 from tests.fakes.running import bot_settings, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 ADMIN = 42
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotAPI]:
-    api = FakeBotAPI().start()
-    yield api
-    api.stop()
-
-
-@pytest.fixture(scope="module")
-def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("kb") / "knowledge"
-    shutil.copytree(KNOWLEDGE, folder, ignore=shutil.ignore_patterns("vocab"))
-    return folder
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
@@ -130,22 +115,7 @@ async def test_channel_posts_and_group_chatter_are_silent(app: Application, fake
     group = -next(_chat)
     fake.channel_post("什么是AIGC？", chat_id=-100777)
     fake.message("什么是AIGC？", chat_id=group, chat_type="supergroup")
-    fake.message(
-        None,
-        chat_id=group,
-        chat_type="supergroup",
-        extra={
-            "sticker": {
-                "file_id": "s",
-                "file_unique_id": "s",
-                "width": 1,
-                "height": 1,
-                "is_animated": False,
-                "is_video": False,
-                "type": "regular",
-            }
-        },
-    )
+    fake.sticker(chat_id=group, chat_type="supergroup")
     await settle(fake)
     assert not replies(fake, -100777) and not replies(fake, group)
 

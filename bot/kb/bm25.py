@@ -123,25 +123,10 @@ class BM25Index:
             return float(self._contrib[position])
         return 0.0
 
-    def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
-        """A score per document. Query items are tokens (weight 1) or (token, weight)."""
-        scores = np.zeros(self.size, dtype=np.float64)
-        for item in query:
-            token, weight = (item, 1.0) if isinstance(item, str) else item
-            term_id = self.vocabulary.get(token)
-            if term_id is None:
-                continue
-            start, end = self._indptr[term_id], self._indptr[term_id + 1]
-            # Doc ids are unique within one term's postings, so fancy += is exact.
-            scores[self._doc_ids[start:end]] += weight * self._contrib[start:end]
-        return scores
-
-    def top(self, query: Iterable[str | tuple[str, float]], k: int) -> Hits:
-        """The k best documents containing a query term, ties broken by corpus order.
-
-        Matching, not a positive score, decides candidacy: in a knowledge base of one or
-        two articles every idf is negative (as in rank_bm25), yet the match is the answer.
-        """
+    def _accumulate(
+        self, query: Iterable[str | tuple[str, float]]
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+        """Scores per document, and which documents contain any query term."""
         scores = np.zeros(self.size, dtype=np.float64)
         matched = np.zeros(self.size, dtype=bool)
         for item in query:
@@ -151,8 +136,22 @@ class BM25Index:
                 continue
             start, end = self._indptr[term_id], self._indptr[term_id + 1]
             docs = self._doc_ids[start:end]
+            # Doc ids are unique within one term's postings, so fancy += is exact.
             scores[docs] += weight * self._contrib[start:end]
             matched[docs] = True
+        return scores, matched
+
+    def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
+        """A score per document. Query items are tokens (weight 1) or (token, weight)."""
+        return self._accumulate(query)[0]
+
+    def top(self, query: Iterable[str | tuple[str, float]], k: int) -> Hits:
+        """The k best documents containing a query term, ties broken by corpus order.
+
+        Matching, not a positive score, decides candidacy: in a knowledge base of one or
+        two articles every idf is negative (as in rank_bm25), yet the match is the answer.
+        """
+        scores, matched = self._accumulate(query)
         candidates = np.flatnonzero(matched)
         if len(candidates) > k:
             # Keep everything tied with the k-th score so tie-breaking stays by doc id.

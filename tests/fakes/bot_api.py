@@ -169,6 +169,18 @@ class FakeBotAPI:
             message["edit_date"] = int(time.time())
         return self._push({"edited_message" if edited else "message": message})
 
+    def sticker(self, **kwargs: Any) -> int:
+        sticker = {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+        return self.message(None, extra={"sticker": sticker}, **kwargs)
+
     def channel_post(self, text: str, chat_id: int = -100777) -> int:
         post = {
             "message_id": self._message_id(),
