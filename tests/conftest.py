@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.kb.retrieval import Retriever
@@ -15,6 +17,12 @@ from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import Vocabulary, load_vocabulary
 from bot.service import KnowledgeService
 from tests.fakes.bot_api import FakeBotAPI
+
+# Property tests explore at random on a developer's machine and replay a fixed sequence
+# in CI, so that CI results are reproducible.
+hypothesis_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"

@@ -20,6 +20,7 @@ from tests.fakes.telegram_html import parse_html
 SPECIAL = ["\u200b", "\u200f", "\u202e", "😀", "𠀀", "\ufeff", "ａ", "．", "。", "？"]
 ALPHABET = st.sampled_from([*"AIGC是什么的工具薪资 \n\t<>&\"'*_`#>[]()!-|~{}", *SPECIAL]) | st.characters()
 TEXT = st.text(ALPHABET, max_size=600)
+# st.characters() includes lone surrogates on purpose: JSON from a client can carry them.
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -7,6 +7,7 @@ All four live in one folder (`knowledge/vocab/` by default) as plain UTF-8 text 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,9 +29,14 @@ FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS, SYNONYMS)
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
 
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def normalize_text(text: str) -> str:
     """The form everything is matched in: NFKC (full-width to half-width), simplified
     Chinese, lowercase. Only tokens use it; answers keep the article's own characters."""
+    # Lone surrogates (possible in JSON from a client) cannot be encoded for OpenCC.
+    text = _LONE_SURROGATE.sub("", text)
     simplified: str = _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
     return simplified.lower()
 
