@@ -109,6 +109,8 @@ class Database:
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Database:
         """Open (creating folder and file if needed) and migrate; StorageError if unusable."""
+        if path.is_dir():  # checked here: sqlite's own error would leave a thread behind
+            raise StorageError(f"cannot open database {path}: it is a folder")
         try:
             if str(path) != ":memory:":
                 path.parent.mkdir(parents=True, exist_ok=True)

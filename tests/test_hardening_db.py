@@ -19,7 +19,7 @@ from tests.conftest import KNOWLEDGE, make_settings, write
     ("case", "prepare", "message"),
     [
         ("corrupted", lambda p: p.write_bytes(b"\x00garbage" * 512), "file is not a database"),
-        ("path-is-a-folder", lambda p: p.mkdir(), "unable to open database file"),
+        ("path-is-a-folder", lambda p: p.mkdir(), "it is a folder"),
         ("parent-is-a-file", lambda p: write(p.parent, "not a folder"), "cannot open database"),
     ],
     ids=["corrupted", "path-is-a-folder", "parent-is-a-file"],
