@@ -111,8 +111,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
     application.add_handler(
         MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text)
     )
+    # Uploads only in private chats: files shared in groups are the members' business.
     application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL, handlers.document)
+        MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL, handlers.document)
     )
     # Commands this bot lacks, or /cmd@otherbot (which CommandHandler leaves alone).
     unknown = filters.UpdateType.MESSAGE & private & filters.COMMAND

@@ -245,3 +245,16 @@ async def test_uploads_are_checked(
     await wait_until(lambda: len(replies(fake, user)) > before)
     assert fragment in replies(fake, user)[before]["text"]
     assert not (knowledge / name).exists()
+
+
+async def test_documents_shared_in_groups_are_ignored(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+    group = -next(_chat)
+    fake.document("notes.md", b"# x\n\ny", user_id=7)  # private: refused (not an admin)
+    fake.message(
+        None,
+        chat_id=group,
+        chat_type="supergroup",
+        extra={"document": {"file_id": "g", "file_unique_id": "g", "file_name": "notes.md", "file_size": 9}},
+    )
+    await settle(fake)
+    assert not replies(fake, group)
