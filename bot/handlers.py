@@ -15,6 +15,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
+import httpx
 from telegram import (
     Chat,
     InlineKeyboardButton,
@@ -27,7 +28,7 @@ from telegram import (
     User,
 )
 from telegram.constants import ChatAction, ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
 from bot import querylog
@@ -58,6 +59,8 @@ from bot.uploads import sanitize_filename, save_article, validate_article
 log = logging.getLogger(__name__)
 
 ALL_EXAMPLES = EXAMPLES["zh"] + EXAMPLES["en"]
+SEND_ATTEMPTS = 3
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # Answers that take longer than this show "typing…"; quicker ones need no indicator,
 # and skipping it saves an API call against Telegram's 30 messages/s budget.
 TYPING_DELAY = 0.3
@@ -148,7 +151,19 @@ async def reply_messages(
     quote = message.chat.type != ChatType.PRIVATE
     for index, text in enumerate(texts):
         last = index == len(texts) - 1
-        await message.reply_text(text, reply_markup=markup if last else None, do_quote=quote and index == 0)
+        for attempt in range(SEND_ATTEMPTS):
+            try:
+                await message.reply_text(
+                    text, reply_markup=markup if last else None, do_quote=quote and index == 0
+                )
+                break
+            except (TimedOut, NetworkError) as exc:
+                # Retry only when the request provably never reached Telegram (no
+                # connection), so a retry cannot deliver the same answer twice.
+                if attempt + 1 == SEND_ATTEMPTS or not isinstance(exc.__cause__, _NOT_SENT):
+                    raise
+                log.info("reply not sent (%s), retrying", exc.__cause__.__class__.__name__)
+                await asyncio.sleep(0.5 * (attempt + 1))
 
 
 async def respond(
@@ -167,7 +182,9 @@ async def respond(
     question = clip(clean_input(question), state.settings.max_question_chars)
     async with typing(context, message.chat.id):
         started = time.perf_counter()
-        answer = state.service.answer(question)
+        # In a worker thread: the loop keeps serving other chats (and can show "typing…")
+        # while a large index is scored.
+        answer = await asyncio.to_thread(state.service.answer, question)
         latency_ms = (time.perf_counter() - started) * 1000
     question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
     if not answer.answered:

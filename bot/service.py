@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from bot.config import Settings
 from bot.kb.answer import Answer, compose_answer
@@ -91,7 +90,7 @@ class KnowledgeService:
                 self.settings.knowledge_dir,
                 tokenizer,
                 Chunker(self.settings.chunk_max_chars),
-                exclude=(vocab_dir,) if isinstance(vocab_dir, Path) else (),
+                exclude=(vocab_dir,),
             )
             # The current snapshot can be kept only if it was tokenised the same way.
             same = self._state is not None and self._state.retriever.tokenizer is tokenizer

@@ -36,6 +36,13 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], str | None]] = [
 ]
 
 
+def place(folder: Path, name: str, content: bytes | Callable[[Path], None]) -> None:
+    if callable(content):
+        content(folder)
+    else:
+        write(folder / name, content)
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     kb = tmp_path / "kb"
@@ -52,10 +59,7 @@ async def test_each_bad_file_is_named_and_the_rest_indexed(
     content: bytes | Callable[[Path], None],
     expected: str | None,
 ) -> None:
-    if callable(content):
-        content(folder)
-    else:
-        write(folder / name, content)
+    place(folder, name, content)
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         snapshot, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
     indexed = {a.path for a in snapshot.articles}
@@ -70,10 +74,7 @@ async def test_each_bad_file_is_named_and_the_rest_indexed(
 
 async def test_all_bad_files_at_once(folder: Path, tmp_path: Path, tokenizer: Tokenizer) -> None:
     for _, name, content, _ in CASES:
-        if callable(content):
-            content(folder)
-        else:
-            write(folder / name, content)
+        place(folder, name, content)
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         _, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
     skipped = dict(report.skipped)

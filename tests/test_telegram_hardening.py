@@ -35,7 +35,7 @@ async def app(
         max_upload_bytes=4096,
     )
     # Short timeouts, so that a stalled Bot API turns into TimedOut quickly.
-    request = HTTPXRequest(connection_pool_size=256, read_timeout=1.0, connect_timeout=1.0, write_timeout=1.0)
+    request = HTTPXRequest(connection_pool_size=256, read_timeout=1.0, connect_timeout=3.0, write_timeout=1.0)
     updates = HTTPXRequest(read_timeout=0.5, connect_timeout=1.0)
     async with running_app(settings, request=request, get_updates_request=updates) as application:
         yield application
