@@ -72,7 +72,12 @@ def build_application(
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_base_file_url)
         .defaults(
-            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                # A question deleted before the answer arrives must not turn into a 400.
+                allow_sending_without_reply=True,
+            )
         )
         # Retries after 429 (RetryAfter) and keeps within Telegram's flood limits.
         .rate_limiter(AIORateLimiter(max_retries=3))
