@@ -95,7 +95,9 @@ class KnowledgeService:
             # The current snapshot can be kept only if it was tokenised the same way.
             same = self._state is not None and self._state.retriever.tokenizer is tokenizer
             snapshot, report = await indexer.refresh(self.snapshot if same else None)
-            self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
+            # Unchanged: keep the retriever too, with its warm caches and spelling index.
+            if self._state is None or snapshot is not self._state.snapshot:
+                self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
             self.last_report = report
             log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))
             return report

@@ -103,3 +103,21 @@ async def test_unchanged_refresh_keeps_the_snapshot_in_use(tmp_path: Path, token
         article(kb, "b.md", "乙", "新文章。")
         changed, _ = await indexer.refresh(first)
         assert changed is not first and len(changed.articles) == 2
+
+
+async def test_unchanged_service_reload_keeps_the_retriever(tmp_path: Path) -> None:
+    from bot.service import KnowledgeService
+    from tests.conftest import make_settings
+
+    kb = tmp_path / "kb"
+    article(kb, "a.md", "甲", "AIGC的薪资很高。")
+    service = await KnowledgeService.open(make_settings(tmp_path, knowledge=kb))
+    try:
+        retriever = service.retriever
+        await service.reload()
+        assert service.retriever is retriever
+        article(kb, "b.md", "乙", "新文章。")
+        await service.reload()
+        assert service.retriever is not retriever
+    finally:
+        await service.close()

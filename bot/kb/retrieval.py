@@ -87,6 +87,7 @@ class Retriever:
         index = snapshot.index
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
+        self._names: list[str] | None = None
         # Built now rather than on the first misspelt word, so no question pays for it.
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._window_cache: dict[int, list[set[str]]] = {}
@@ -136,15 +137,16 @@ class Retriever:
     def suggestions(self, question: str, limit: int = 3) -> list[str]:
         """Headings or titles closest to the question ("did you mean"), best first."""
         q = self.question_grams(question)
-        scored: dict[str, float] = {}
-        for passage in self.snapshot.passages:
-            for name in (passage.title, *passage.heading.split(" > "), *passage.subheadings):
-                if not name or name in scored:
-                    continue
-                grams = self._heading_grams.get(name)
-                if grams is None:
-                    grams = self._heading_grams[name] = self._grams(name)
-                scored[name] = 2 * len(q & grams) / (len(q) + len(grams)) if q and grams else 0.0
+        if self._names is None:  # every distinct title and heading, collected once
+            self._names = list(
+                dict.fromkeys(
+                    name
+                    for p in self.snapshot.passages
+                    for name in (p.title, *p.heading.split(" > "), *p.subheadings)
+                    if name
+                )
+            )
+        scored = {name: _dice(q, self._name_grams(name)) for name in self._names}
         ranked = [name for name, score in sorted(scored.items(), key=lambda x: -x[1]) if score > 0][:limit]
         # Pad with the titles of the articles BM25 finds nearest, then any titles.
         terms = self.query_terms(question)
@@ -212,14 +214,14 @@ class Retriever:
         path = passage.heading.split(" > ") if passage.heading else []
         weighted = [(h, HEADING_DECAY**depth) for depth, h in enumerate(reversed(path))]
         weighted += [(h, HEADING_DECAY) for h in passage.subheadings]
-        best = 0.0
-        for heading, weight in weighted:
-            grams = self._heading_grams.get(heading)
-            if grams is None:
-                grams = self._heading_grams[heading] = self._grams(heading)
-            if grams:
-                best = max(best, weight * 2 * len(q & grams) / (len(q) + len(grams)))
-        return best
+        return max((weight * _dice(q, self._name_grams(h)) for h, weight in weighted), default=0.0)
+
+    def _name_grams(self, name: str) -> set[str]:
+        """Bigrams of a heading or title, memoised: the same headings recur in every query."""
+        grams = self._heading_grams.get(name)
+        if grams is None:
+            grams = self._heading_grams[name] = self._grams(name)
+        return grams
 
     def _rerank(self, question: str, ids: Sequence[int], scores: Sequence[float]) -> list[tuple[int, float]]:
         top = abs(float(scores[0])) if len(scores) else 0.0
@@ -309,6 +311,10 @@ class Retriever:
                 tail.append((doc, score))
         padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
         return [*head, *padding, *tail]
+
+
+def _dice(a: set[str], b: set[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
