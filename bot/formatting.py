@@ -142,11 +142,7 @@ def render_no_answer(lang: Lang, suggestions: Sequence[str]) -> str:
 
 
 def render_help(lang: Lang, articles: int, topics: Sequence[str]) -> str:
-    listed = (
-        "、".join(clip(x, 40) for x in topics[:5])
-        if lang == "zh"
-        else "; ".join(clip(x, 40) for x in topics[:5])
-    )
+    listed = ("、" if lang == "zh" else "; ").join(clip(x, 40) for x in topics[:5])
     return pack([esc(t("help", lang, articles=articles, topics=listed or t("none", lang)))])[0]
 
 
