@@ -19,10 +19,9 @@ from pathlib import Path
 
 from bot import logs
 from bot.config import Settings, load_settings
-from bot.console import chat_loop, render_explanation, render_text, result_json
+from bot.console import chat_loop, render_text, reply_json
 from bot.errors import BotError, ConfigError
 from bot.evaluation import evaluate, load_cases
-from bot.kb.answer import compose_answer
 from bot.service import KnowledgeService
 
 log = logging.getLogger("bot")
@@ -92,16 +91,13 @@ async def _index(service: KnowledgeService) -> int:
 def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
         for question in args.questions:
-            retriever = service.retriever
-            result = retriever.search(question, k=max(1, args.top))
-            suggestions = None if result.answered else retriever.suggestions(question)
+            reply = await service.ask(question, k=max(1, args.top))
             if args.json:
-                print(result_json(result, suggestions), flush=True)
+                print(reply_json(reply), flush=True)
             else:
-                answer = compose_answer(result, retriever)
-                print(f"? {question}\n{render_text(answer, suggestions)}", flush=True)
+                print(f"? {question}\n{render_text(reply.answer, reply.suggestions)}", flush=True)
             if args.explain:
-                print(render_explanation(result, retriever), flush=True)
+                print(await service.explain(question, k=max(1, args.top)), flush=True)
             if not args.json:
                 print(flush=True)
         return 0
@@ -110,13 +106,13 @@ def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int
 
 
 async def _chat(service: KnowledgeService) -> int:
-    chat_loop(service, input, sys.stdout)
+    await chat_loop(service, input, sys.stdout)
     return 0
 
 
 def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
-        report = evaluate(service, load_cases(path))
+        report = await asyncio.to_thread(evaluate, service, load_cases(path))
         print("\n".join(report.lines()))
         return 0
 

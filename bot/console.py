@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.i18n import detect_language, t
-from bot.kb.answer import Answer
-from bot.kb.retrieval import Retriever, SearchResult
-from bot.service import KnowledgeService
+from bot.i18n import Lang, detect_language, t
+from bot.kb.answer import Answer, Cited
+from bot.service import KnowledgeService, Reply
 
 
-def render_text(answer: Answer, suggestions: list[str] | None = None) -> str:
+def cited(parts: tuple[Cited, ...], lang: Lang, mark: Callable[[str], str] = lambda s: s) -> str:
+    """Sentences with their source numbers: "句子。[1]句子。[1]" / "Sentence. [1] Sentence. [1]"."""
+    joiner = " " if lang == "en" else ""
+    return joiner.join(
+        mark(c.text) if c.text.endswith(("：", ":")) else f"{mark(c.text)}[{c.source}]" for c in parts
+    )
+
+
+def answer_body(answer: Answer, lang: Lang) -> str:
+    """The answer as read above the sources: lead, list, see-also lines."""
+    lines = [cited(answer.lead, lang)] if answer.lead else []
+    lines += [f"• {c.text}[{c.source}]" for c in answer.items]
+    lines += [f"{t('see_also', lang)}{c.text}[{c.source}]" for c in answer.see_also]
+    return "\n".join(lines)
+
+
+def render_text(answer: Answer, suggestions: list[str] | tuple[str, ...] | None = None) -> str:
     """An answer as plain text for a terminal."""
     lang = detect_language(answer.question)
     if not answer.answered:
@@ -21,17 +37,20 @@ def render_text(answer: Answer, suggestions: list[str] | None = None) -> str:
             lines.append(t("try_topics", lang))
             lines += [f"  - {s}" for s in suggestions]
         return "\n".join(lines)
-    lines = [f"{t('answer_header', lang)}: " + " ".join(answer.sentences), "", f"{t('sources', lang)}:"]
+    lines = [answer_body(answer, lang), "", f"{t('sources', lang)}:"]
     for number, source in enumerate(answer.sources, start=1):
-        lines.append(f"  {number}. {source.title} — {source.url or t('no_url', lang)}")
+        lines.append(f"  [{number}] {source.title} — {source.url or t('no_url', lang)}")
     return "\n".join(lines)
 
 
-def result_json(result: SearchResult, suggestions: list[str] | None = None) -> str:
+def reply_json(reply: Reply) -> str:
     """One line of JSON in the `ask --json` format ("suggestions" only without an answer)."""
+    result, answer = reply.result, reply.answer
     payload: dict[str, object] = {
         "question": result.question,
         "answered": result.answered,
+        "intent": answer.intent,
+        "answer": answer_body(answer, detect_language(answer.question)) if answer.answered else "",
         "passages": [
             {
                 "title": p.passage.title,
@@ -44,32 +63,17 @@ def result_json(result: SearchResult, suggestions: list[str] | None = None) -> s
         ],
     }
     if not result.answered:
-        payload["suggestions"] = suggestions or []
+        payload["suggestions"] = list(reply.suggestions)
     return json.dumps(payload, ensure_ascii=False)
 
 
-def render_explanation(result: SearchResult, retriever: Retriever) -> str:
-    """Why each passage ranked: matched terms, where they came from, their contributions."""
-    lines = [f"terms: {', '.join(f'{t.token}({t.origin} {t.weight:g})' for t in result.terms) or '-'}"]
-    lines.append(f"answered: {result.answered} ({result.reason}; coverage {result.coverage:.0%})")
-    for rank, scored in enumerate(result.passages, start=1):
-        parts, bonus = retriever.explain(result, scored)
-        lines.append(f"#{rank} {scored.score:.3f} {scored.passage.title} | {scored.passage.heading or '-'}")
-        for part in parts:
-            via = "" if part.origin == "question" else f" via {part.origin} of '{part.group}'"
-            lines.append(f"    {part.token}: {part.score:.3f} (weight {part.weight:g}{via})")
-        if bonus > 1e-9:
-            lines.append(f"    heading match bonus: {bonus:.3f}")
-    return "\n".join(lines)
-
-
-def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO) -> None:
+async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO) -> None:
     """Ask-answer loop until EOF or /quit. `read` is `input` in a terminal."""
     snapshot = service.snapshot
     print(t("chat_intro", "zh", articles=len(snapshot.articles), passages=len(snapshot.passages)), file=out)
     while True:
         try:
-            question = read("> ").strip()
+            question = (await asyncio.to_thread(read, "> ")).strip()
         except (EOFError, KeyboardInterrupt):
             print(file=out)
             return
@@ -78,6 +82,6 @@ def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO
         if not question:
             print(t("empty_question", "zh"), file=out)
             continue
-        answer = service.answer(question)
-        print(render_text(answer, None if answer.answered else service.suggestions(question)), file=out)
+        reply = await service.ask(question)
+        print(render_text(reply.answer, reply.suggestions), file=out)
         print(file=out)

@@ -1,8 +1,11 @@
-"""Score a question file (the `../shared/eval/dev.jsonl` format) against the knowledge base.
+"""Score a question file (the `tests/data/*.jsonl` format) against the knowledge base.
 
 Each line: {"id", "q", "any_of": [phrases a good passage contains], "sources": [article
-ids it may come from]} or {"id", "q", "answerable": false} for questions to refuse. A
-passage is judged on its first 1,200 characters.
+ids it may come from], "items": [a list question's full list]} or {"id", "q",
+"answerable": false} for questions to refuse. A passage is judged on its first 1,200
+characters. The answer a user reads is judged too: a key phrase in its first 300
+characters (lead@300), every list item named, no promotional or course text for a
+question not about learning, no sentence said twice.
 """
 
 from __future__ import annotations
@@ -11,13 +14,19 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.console import answer_body
 from bot.errors import BotError
+from bot.i18n import detect_language
+from bot.kb.answer import Answer
 from bot.kb.boilerplate import is_promo
+from bot.kb.course import is_course_heading
 from bot.kb.retrieval import SearchResult
-from bot.kb.vocab import normalize_text
+from bot.kb.vocab import Vocabulary, normalize_text
 from bot.service import KnowledgeService
 
 JUDGED_CHARS = 1200
+LEAD_CHARS = 300
+REPEAT_SIMILARITY = 0.6
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,7 @@ class EvalCase:
     any_of: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     answerable: bool = True
+    items: tuple[str, ...] = ()
 
 
 @dataclass
@@ -40,6 +50,11 @@ class EvalReport:
     refused_wrong: int = 0
     unanswerable: int = 0
     promo_passages: int = 0
+    lead_hits: int = 0
+    lists: int = 0
+    lists_complete: int = 0
+    promo_answers: int = 0
+    repeated_answers: int = 0
     misses: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -56,6 +71,10 @@ class EvalReport:
             f"({self.refused_correct}/{self.unanswerable} off-topic refused, "
             f"{self.refused_wrong} answerable refused)",
             f"promo passages in top 3: {self.promo_passages}",
+            f"lead@300: {self.lead_hits}/{self.answerable} (key phrase in the first {LEAD_CHARS} characters)",
+            f"lists complete: {self.lists_complete}/{self.lists}",
+            f"answers with promotional or course text: {self.promo_answers}",
+            f"answers repeating a sentence: {self.repeated_answers}",
         ]
 
 
@@ -73,6 +92,7 @@ def load_cases(path: Path) -> list[EvalCase]:
                     any_of=tuple(raw.get("any_of", ())),
                     sources=tuple(str(s) for s in raw.get("sources", ())),
                     answerable=bool(raw.get("answerable", True)),
+                    items=tuple(str(i) for i in raw.get("items", ())),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -113,9 +133,64 @@ def score_case(case: EvalCase, result: SearchResult, markers: tuple[str, ...], r
         report.misses.append(f"{case.id} {where}: {case.question} -> {got}")
 
 
+def answer_text(answer: Answer) -> str:
+    """Exactly what `ask` prints above the sources."""
+    return answer_body(answer, detect_language(answer.question)) if answer.answered else ""
+
+
+def score_answer(
+    case: EvalCase, answer: Answer, vocab: Vocabulary, learning: bool, report: EvalReport
+) -> None:
+    """The answer a user reads: key phrase early, whole lists, no promotion, no repeats."""
+    if not case.answerable or not answer.answered:
+        return
+    text = answer_text(answer)
+    normal = normalize_text(text)
+    if any(normalize_text(p) in normalize_text(text[:LEAD_CHARS]) for p in case.any_of):
+        report.lead_hits += 1
+    else:
+        report.misses.append(
+            f"{case.id} key phrase not in the first {LEAD_CHARS} characters: {case.question}"
+        )
+    if case.items:
+        report.lists += 1
+        missing = [i for i in case.items if normalize_text(i) not in normal]
+        if missing:
+            report.misses.append(f"{case.id} list lacks {', '.join(missing)}: {case.question}")
+        else:
+            report.lists_complete += 1
+    parts = [c.text for c in (*answer.lead, *answer.items, *answer.see_also)]
+    if not learning and any(
+        is_promo(p, vocab.promo_markers) or is_course_heading(p, vocab.course_markers) for p in parts
+    ):
+        report.promo_answers += 1
+        report.misses.append(f"{case.id} answer carries promotional or course text: {case.question}")
+    if _repeats(parts):
+        report.repeated_answers += 1
+        report.misses.append(f"{case.id} answer repeats a sentence: {case.question}")
+
+
+def _repeats(parts: list[str]) -> bool:
+    def grams(text: str) -> set[str]:
+        key = "".join(ch for ch in normalize_text(text) if ch.isalnum())
+        return {key[i : i + 2] for i in range(len(key) - 1)}
+
+    seen: list[set[str]] = []
+    for part in parts:
+        g = grams(part)
+        if len(g) >= 4 and any(len(g & o) / len(g | o) >= REPEAT_SIMILARITY for o in seen):
+            return True
+        seen.append(g)
+    return False
+
+
 def evaluate(service: KnowledgeService, cases: list[EvalCase]) -> EvalReport:
+    """Synchronous: run it in a worker thread from async code."""
     report = EvalReport()
-    markers = service.retriever.tokenizer.vocab.promo_markers
+    vocab = service.retriever.tokenizer.vocab
     for case in cases:
-        score_case(case, service.search(case.question, k=3), markers, report)
+        result = service.search(case.question, k=3)
+        score_case(case, result, vocab.promo_markers, report)
+        answer = service.answer(case.question)
+        score_answer(case, answer, vocab, result.analysis.intent.learning, report)
     return report

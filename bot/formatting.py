@@ -108,14 +108,23 @@ def _fit(unit: str, limit: int) -> list[str]:
 
 
 def render_answer(answer: Answer, lang: Lang) -> list[str]:
-    """The answer as Telegram HTML messages: highlighted sentences, then linked sources."""
+    """The answer as Telegram HTML: the lead, the list and see-also lines with numbered
+    citations (as in the console), then the numbered, linked sources."""
+
+    def mark(text: str) -> str:
+        return highlight(text, answer.highlight)
+
+    lead = [
+        mark(c.text) if c.text.endswith(("：", ":")) else f"{mark(c.text)}[{c.source}]" for c in answer.lead
+    ]
     joiner = " " if lang == "en" else ""
-    sentences = [highlight(s, answer.highlight) for s in answer.sentences]
-    units = [joiner.join(sentences)] if sum(map(tg_length, sentences)) < MAX_MESSAGE // 2 else sentences
+    units = [joiner.join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
+    units += [f"• {mark(c.text)}[{c.source}]" for c in answer.items]
+    units += [f"{esc(t('see_also', lang))}{mark(c.text)}[{c.source}]" for c in answer.see_also]
     units.append("")
     units.append(f"<b>{esc(t('sources', lang))}</b>")
     for number, source in enumerate(answer.sources, start=1):
-        units.append(f"{number}. {link(source.title, source.url)}")
+        units.append(f"[{number}] {link(source.title, source.url)}")
     return pack(units)
 
 

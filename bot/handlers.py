@@ -33,7 +33,6 @@ from telegram.ext import ContextTypes
 
 from bot import querylog
 from bot.config import Settings
-from bot.console import render_explanation
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import (
     Callback,
@@ -51,7 +50,7 @@ from bot.formatting import (
     render_stats,
 )
 from bot.i18n import EXAMPLES, Lang, detect_language, t
-from bot.kb.answer import Answer, compose_answer
+from bot.kb.answer import Answer
 from bot.ratelimit import UserRateLimiter
 from bot.service import KnowledgeService
 from bot.uploads import sanitize_filename, save_article, validate_article
@@ -182,13 +181,14 @@ async def respond(
     question = clip(clean_input(question), state.settings.max_question_chars)
     async with typing(context, message.chat.id):
         started = time.perf_counter()
-        # In a worker thread: the loop keeps serving other chats (and can show "typing…")
-        # while a large index is scored.
-        answer = await asyncio.to_thread(state.service.answer, question)
+        # The service works in a thread: the loop keeps serving other chats (and can
+        # show "typing…") while a large index is scored.
+        reply = await state.service.ask(question)
         latency_ms = (time.perf_counter() - started) * 1000
+    answer = reply.answer
     question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
     if not answer.answered:
-        suggestions = state.service.suggestions(question)
+        suggestions = list(reply.suggestions)
         markup = suggestions_keyboard(question_id, suggestions) if question_id is not None else None
         await reply_messages(message, [render_no_answer(lang, suggestions)], markup)
         return
@@ -367,7 +367,7 @@ async def button_question(state: BotState, callback: Callback) -> str | None:
     if callback.kind == "ex":
         return ALL_EXAMPLES[callback.value] if callback.value < len(ALL_EXAMPLES) else None
     logged = await querylog.get_question(state.service.db, callback.question_id)
-    suggestions = state.service.suggestions(logged.text) if logged else []
+    suggestions = await state.service.suggest(logged.text) if logged else []
     return suggestions[callback.value] if callback.value < len(suggestions) else None
 
 
@@ -375,7 +375,7 @@ async def more(state: BotState, message: Message, question_id: int, lang: Lang) 
     logged = await querylog.get_question(state.service.db, question_id)
     if logged is None:
         return t("expired", lang)
-    answer = state.service.answer(logged.text, k=3, offset=logged.shown)
+    answer = (await state.service.ask(logged.text, k=3, offset=logged.shown, suggest=False)).answer
     if not answer.passages:
         return t("no_more", lang)
     await reply_messages(message, render_passages(answer, lang))
@@ -395,15 +395,9 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not text.strip():
         await query.answer([], cache_time=60)
         return
-    result = state.service.search(text, k=10)
-    seen: set[str] = set()
     results = []
-    for scored in result.passages:
-        passage = scored.passage
-        if passage.article_path in seen:
-            continue
-        seen.add(passage.article_path)
-        answer = compose_answer(dataclasses.replace(result, passages=(scored,)), state.service.retriever)
+    for answer in await state.service.inline(text):
+        passage = answer.passages[0].passage
         results.append(
             InlineQueryResultArticle(
                 id=str(passage.id),
@@ -412,8 +406,6 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 input_message_content=InputTextMessageContent(render_answer(answer, lang)[0]),
             )
         )
-        if len(results) == 5:
-            break
     await query.answer(results, cache_time=30)
 
 
@@ -473,9 +465,8 @@ async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not question:
         await message.reply_text(t("ask_usage", user_lang(update.effective_user)).replace("/ask", "/explain"))
         return
-    retriever = get_state(context).service.retriever
-    result = retriever.search(question)
-    await reply_messages(message, render_plain(render_explanation(result, retriever)))
+    explanation = await get_state(context).service.explain(question)
+    await reply_messages(message, render_plain(explanation))
 
 
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

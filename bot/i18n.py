@@ -13,6 +13,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 STRINGS: dict[str, dict[Lang, str]] = {
     "answer_header": {"zh": "答案", "en": "Answer"},
     "sources": {"zh": "来源", "en": "Sources"},
+    "see_also": {"zh": "另见：", "en": "See also: "},
     "no_answer": {
         "zh": "抱歉，知识库里没有找到这个问题的答案。",
         "en": "Sorry, I could not find an answer to that in the knowledge base.",

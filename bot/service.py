@@ -1,6 +1,8 @@
-"""The knowledge service: database, tokenizer and current snapshot, with atomic reload.
+"""The knowledge service: the one async API the CLI and the Telegram bot call.
 
-Shared by the CLI and the Telegram bot. Questions are answered from whatever snapshot is
+It owns the database, the tokenizer and the current snapshot. Every question is
+analysed once, then searched, composed, suggested for or explained in a worker thread,
+so the event loop only does I/O. Questions are answered from whatever snapshot is
 current; a reload builds the next one on the side and swaps a single reference, so a
 question asked during a reload is answered from the old index and never fails.
 """
@@ -8,10 +10,12 @@ question asked during a reload is answered from the old index and never fails.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.explain import render_explanation
 from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
 from bot.kb.knowledge import IndexReport, KnowledgeIndexer, Snapshot
@@ -27,6 +31,19 @@ log = logging.getLogger(__name__)
 class _State:
     snapshot: Snapshot
     retriever: Retriever
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A question's answer, the search behind it, and "did you mean" when refused."""
+
+    answer: Answer
+    result: SearchResult
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def answered(self) -> bool:
+        return self.answer.answered
 
 
 class KnowledgeService:
@@ -102,13 +119,62 @@ class KnowledgeService:
             log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))
             return report
 
+    # -- the async API: each call runs on one snapshot, in a worker thread ------------------
+
+    def _ask(self, question: str, k: int, offset: int, suggest: bool) -> Reply:
+        state = self._loaded()
+        result = state.retriever.search(question, k=k, offset=offset)
+        answer = compose_answer(result, state.snapshot)
+        suggestions = state.retriever.suggestions(question) if suggest and not result.answered else []
+        return Reply(answer, result, tuple(suggestions))
+
+    async def ask(self, question: str, k: int = 3, offset: int = 0, *, suggest: bool = True) -> Reply:
+        """Answer a question (passages after `offset` for "more"); suggestions if refused."""
+        return await asyncio.to_thread(self._ask, question, k, offset, suggest)
+
+    async def suggest(self, question: str, limit: int = 3) -> list[str]:
+        """Headings or article titles to offer when there is no answer."""
+        state = self._loaded()
+        return await asyncio.to_thread(state.retriever.suggestions, question, limit)
+
+    async def explain(self, question: str, k: int = 3) -> str:
+        """Why passages ranked, as plain text (`ask --explain`, /explain)."""
+
+        def run() -> str:
+            state = self._loaded()
+            return render_explanation(state.retriever.search(question, k=k), state.retriever)
+
+        return await asyncio.to_thread(run)
+
+    async def inline(self, question: str, articles: int = 5) -> list[Answer]:
+        """One answer per article for inline mode, best article first."""
+
+        def run() -> list[Answer]:
+            state = self._loaded()
+            result = state.retriever.search(question, k=10)
+            out: list[Answer] = []
+            seen: set[str] = set()
+            for scored in result.passages:
+                if scored.passage.article_path in seen:
+                    continue
+                seen.add(scored.passage.article_path)
+                one = dataclasses.replace(result, passages=(scored,))
+                out.append(compose_answer(one, state.snapshot))
+                if len(out) == articles:
+                    break
+            return out
+
+        return await asyncio.to_thread(run)
+
+    def _loaded(self) -> _State:
+        if self._state is None:
+            raise RuntimeError("knowledge base not loaded yet")
+        return self._state
+
     def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
+        """Synchronous search, for evaluation and tests (the bot uses `ask`)."""
         return self.retriever.search(question, k=k, offset=offset)
 
-    def suggestions(self, question: str, limit: int = 3) -> list[str]:
-        """Headings or article titles to offer when there is no answer."""
-        return self.retriever.suggestions(question, limit)
-
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        retriever = self.retriever  # one snapshot for the whole answer
-        return compose_answer(retriever.search(question, k=k, offset=offset), retriever)
+        """Synchronous answer, for evaluation and tests (the bot uses `ask`)."""
+        return self._ask(question, k, offset, suggest=False).answer

@@ -96,6 +96,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # databases built by an early development version already have the column
         "SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'subheadings'",
     ),
+    (
+        "0004_chunk_layout_kind",
+        # layout: each line's block and kind, for whole lists; kind: content or course
+        "ALTER TABLE chunks ADD COLUMN layout TEXT NOT NULL DEFAULT '';"
+        " ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'content';",
+    ),
 )
 
 

@@ -1,35 +1,84 @@
-from bot.kb.answer import compose_answer
+"""The answer a user reads: lead, whole lists, subjects, see-also lines, citations."""
+
+from bot.kb.answer import Answer, compose_answer
 from bot.kb.retrieval import Retriever
 
 
-def test_answer_leads_with_matching_sentences_then_sources(seed_retriever: Retriever) -> None:
-    answer = compose_answer(seed_retriever.search("文心一言是什么？"), seed_retriever)
-    assert answer.answered
-    assert 1 <= len(answer.sentences) <= 3
-    assert "文心一言" in answer.sentences[0]
+def ask(retriever: Retriever, question: str) -> Answer:
+    return compose_answer(retriever.search(question), retriever.snapshot)
+
+
+def test_definition_question_leads_with_the_defining_sentence(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "文心一言是什么？")
+    assert answer.answered and answer.intent == "definition"
+    assert answer.lead[0].text.startswith("文心一言是")
     assert answer.sources and all(s.url and s.url.startswith("https://") for s in answer.sources)
-    assert len({s.title for s in answer.sources}) == len(answer.sources)
     assert "文心一言" in answer.highlight
 
 
+def test_colloquial_definition_gets_the_definition_not_boilerplate(seed_retriever: Retriever) -> None:
+    lead = " ".join(c.text for c in ask(seed_retriever, "用大白话说说aigc到底是个啥").lead)
+    assert "是指" in lead or "全称" in lead or "泛指" in lead, lead
+
+
 def test_no_answer_has_no_sentences_and_no_sources(seed_retriever: Retriever) -> None:
-    answer = compose_answer(seed_retriever.search("今天天气怎么样？"), seed_retriever)
+    answer = ask(seed_retriever, "今天天气怎么样？")
     assert not answer.answered and answer.sentences == () and answer.sources == ()
 
 
-def test_sentences_come_from_the_returned_passages(seed_retriever: Retriever) -> None:
+def test_lead_sentences_are_contiguous_text_of_one_passage(seed_retriever: Retriever) -> None:
     result = seed_retriever.search("AIGC人才的平均年薪是多少？")
-    answer = compose_answer(result, seed_retriever)
-    texts = " ".join(p.passage.text for p in result.passages)
-    assert all(sentence in texts for sentence in answer.sentences)
-    assert any("年薪" in s for s in answer.sentences)
+    answer = compose_answer(result, seed_retriever.snapshot)
+    texts = "".join(p.passage.text for p in result.passages).replace("\n", "")
+    assert "".join(c.text for c in answer.lead) in texts
+    assert any("年薪" in c.text for c in answer.lead)
 
 
-def test_list_question_leads_with_the_section_items(seed_retriever: Retriever) -> None:
-    answer = compose_answer(seed_retriever.search("AIGC有哪些常见的应用工具？"), seed_retriever)
-    lead = answer.sentences[0]
-    for tool in ["ChatGPT", "Midjourney", "Stable Diffusion", "文心一言"]:
-        assert tool in lead
-    assert not any(s in {"常见的AIGC应用", "什么是AIGC？"} for s in answer.sentences), (
-        "headings are not sentences"
+def test_list_question_gets_the_whole_list_across_passages(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "AIGC有哪些常见的应用工具？")
+    listed = " ".join(c.text for c in answer.items)
+    for tool in ["ChatGPT", "Midjourney", "Stable Diffusion", "Bing", "文心一言", "文心一格"]:
+        assert tool in listed, tool
+    assert not any(c.text in {"常见的AIGC应用", "什么是AIGC？"} for c in answer.items), (
+        "headings are not items"
     )
+
+
+def test_list_of_bullets_under_the_heading_the_question_names(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "有哪些兴趣特点说明一个人适合进入AIGC行业？")
+    assert [c.text.split("：")[0] for c in answer.items] == ["创新热情", "内容创造", "跨学科学习"]
+
+
+def test_subject_is_restored_from_the_heading(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "Stable Diffusion和Midjourney相比有什么不同？")
+    text = "".join(c.text for c in answer.lead)
+    assert text.startswith("Stable Diffusion"), text
+    assert "更可控" in text
+
+
+def test_no_sentence_is_said_twice_across_articles(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "AIGC能和哪些人工智能技术结合？")
+    parts = [c.text for c in (*answer.lead, *answer.items, *answer.see_also)]
+    assert sum("紧密结合" in p for p in parts) <= 1, parts
+
+
+def test_citations_number_the_sources_in_order(seed_retriever: Retriever) -> None:
+    answer = ask(seed_retriever, "How can AIGC be used in finance?")
+    assert "金融" in answer.lead[0].text
+    cited = {c.source for c in (*answer.lead, *answer.items, *answer.see_also)}
+    assert cited == set(range(1, len(answer.sources) + 1))
+    assert len(answer.see_also) <= len(answer.sources) - 1
+
+
+def test_course_syllabus_is_never_served_to_other_questions(seed_retriever: Retriever) -> None:
+    for question in ["AIGC有哪些工具？", "which tools exist", "Stable Diffusion是什么？"]:
+        result = seed_retriever.search(question)
+        assert all(p.passage.kind == "content" for p in result.passages), question
+        answer = compose_answer(result, seed_retriever.snapshot)
+        assert not any("该阶段" in s or "阶段（" in s for s in answer.sentences), question
+
+
+def test_course_material_answers_learning_questions(seed_retriever: Retriever) -> None:
+    result = seed_retriever.search("AIGC的学习路线是怎样的？", k=5)
+    assert result.answered
+    assert any(p.passage.kind == "course" for p in result.passages)

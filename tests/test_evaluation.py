@@ -4,16 +4,20 @@ from pathlib import Path
 
 import pytest
 
-from bot.evaluation import EvalCase, EvalReport, is_hit, load_cases, score_case
+from bot.evaluation import EvalCase, EvalReport, is_hit, load_cases, score_answer, score_case
+from bot.kb.answer import compose_answer
 from bot.kb.retrieval import Retriever
 from bot.kb.vocab import Vocabulary
 from tests.conftest import DATA
 
 
-def run(path: Path, retriever: Retriever, markers: tuple[str, ...]) -> EvalReport:
+def run(path: Path, retriever: Retriever, vocab: Vocabulary) -> EvalReport:
     report = EvalReport()
     for case in load_cases(path):
-        score_case(case, retriever.search(case.question, k=3), markers, report)
+        result = retriever.search(case.question, k=3)
+        score_case(case, result, vocab.promo_markers, report)
+        answer = compose_answer(result, retriever.snapshot)
+        score_answer(case, answer, vocab, result.analysis.intent.learning, report)
     return report
 
 
@@ -31,13 +35,27 @@ def test_question_set_quality(
     hit3: int,
     hit1: int,
 ) -> None:
-    report = run(DATA / name, seed_retriever, vocab.promo_markers)
+    report = run(DATA / name, seed_retriever, vocab)
     summary = "\n".join(report.lines())
     assert report.answerable == answerable and report.unanswerable == off_topic, summary
     assert report.hit3 >= hit3, summary
     assert report.hit1 >= hit1, summary
     assert report.refused_correct == off_topic, summary
     assert report.promo_passages == 0, summary
+
+
+# (file, minimum lead@300): the key phrase in the first 300 characters of the answer.
+ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 8), ("dev_answers.jsonl", 25)]
+
+
+@pytest.mark.parametrize(("name", "lead"), ANSWER_BARS, ids=[b[0] for b in ANSWER_BARS])
+def test_answers_users_read(seed_retriever: Retriever, vocab: Vocabulary, name: str, lead: int) -> None:
+    report = run(DATA / name, seed_retriever, vocab)
+    summary = "\n".join(report.lines())
+    assert report.lead_hits >= lead, summary
+    assert report.promo_answers == 0, summary
+    assert report.repeated_answers == 0, summary
+    assert report.lists_complete >= report.lists - 1, summary
 
 
 def test_hit_needs_the_phrase_in_the_first_1200_chars_and_a_listed_source() -> None:

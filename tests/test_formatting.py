@@ -12,7 +12,7 @@ from bot.formatting import (
     render_no_answer,
     tg_length,
 )
-from bot.kb.answer import Answer, Source
+from bot.kb.answer import Answer, Cited, Source
 from tests.fakes.telegram_html import parse_html
 
 
@@ -31,7 +31,14 @@ def test_link_escapes_title_and_url() -> None:
 
 def test_long_answers_split_into_valid_messages_at_sentence_boundaries() -> None:
     sentences = tuple(f"第{i}句话<很长>&" + "内容" * 150 + "。" for i in range(30))
-    answer = Answer("q", True, sentences, (Source("标题", "https://a.org", ""),), ("内容",), ())
+    answer = Answer(
+        "q",
+        True,
+        lead=tuple(Cited(x, 1) for x in sentences[:20]),
+        items=tuple(Cited(x, 1) for x in sentences[20:]),
+        sources=(Source("标题", "https://a.org"),),
+        highlight=("内容",),
+    )
     messages = render_answer(answer, "zh")
     assert len(messages) > 1
     for message in messages:

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.formatting import MAX_MESSAGE, pack, render_answer, render_no_answer, render_passages, tg_length
-from bot.kb.answer import Answer, Source
+from bot.kb.answer import Answer, Cited, Source
 from bot.kb.chunking import Chunker
 from bot.kb.cleaning import clean_markdown
 from bot.kb.knowledge import Passage
@@ -52,12 +52,22 @@ def test_cleaning_and_chunking_never_crash(body: str, max_chars: int) -> None:
 def test_answers_are_always_valid_telegram_html(
     sentences: list[str], titles: list[str], url: str | None, highlight: list[str]
 ) -> None:
-    sources = tuple(Source(title, url, "") for title in titles)
+    sources = tuple(Source(title, url) for title in titles)
     passages = tuple(
         ScoredPassage(Passage(i, "a.md", "1", t, url, t, s, ()), 1.0, ())
         for i, (t, s) in enumerate(zip(titles, sentences, strict=False))
     )
-    answer = Answer("q", True, tuple(sentences), sources, tuple(highlight), passages)
+    half = len(sentences) // 2
+    answer = Answer(
+        "q",
+        True,
+        lead=tuple(Cited(x, 1) for x in sentences[:half]),
+        items=tuple(Cited(x, 1) for x in sentences[half:]),
+        see_also=tuple(Cited(t, 1) for t in titles[:1]),
+        sources=sources,
+        highlight=tuple(highlight),
+        passages=passages,
+    )
     for lang in ("zh", "en"):
         for message in [
             *render_answer(answer, lang),

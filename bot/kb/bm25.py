@@ -145,13 +145,22 @@ class BM25Index:
         """A score per document. Query items are tokens (weight 1) or (token, weight)."""
         return self._accumulate(query)[0]
 
-    def top(self, query: Iterable[str | tuple[str, float]], k: int) -> Hits:
+    def top(
+        self,
+        query: Iterable[str | tuple[str, float]],
+        k: int,
+        *,
+        exclude: npt.NDArray[np.bool_] | None = None,
+    ) -> Hits:
         """The k best documents containing a query term, ties broken by corpus order.
 
         Matching, not a positive score, decides candidacy: in a knowledge base of one or
         two articles every idf is negative (as in rank_bm25), yet the match is the answer.
+        `exclude` marks documents that must not be returned (course material).
         """
         scores, matched = self._accumulate(query)
+        if exclude is not None and len(exclude) == len(matched):
+            matched &= ~exclude
         candidates = np.flatnonzero(matched)
         if len(candidates) > k:
             # Keep everything tied with the k-th score so tie-breaking stays by doc id.

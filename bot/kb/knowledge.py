@@ -16,19 +16,22 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from bot.errors import ArticleError, StorageError
 from bot.kb.bm25 import BM25Index
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, ChunkSpec
 from bot.kb.cleaning import Block, clean_markdown
+from bot.kb.course import is_course
 from bot.kb.ingest import RawArticle, list_article_files, read_article
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-BOILERPLATE_VERSION = "2"
+BOILERPLATE_VERSION = "3"
+PassageKind = Literal["content", "course"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class Passage:
     text: str
     tokens: tuple[str, ...]
     subheadings: tuple[str, ...] = ()  # headings inside the passage (merged sections)
+    # One entry per text line, "<block ord><h|t|i><level>", so the answer composer can
+    # rebuild the article's outline (whole lists across chunk boundaries).
+    layout: str = ""
+    kind: PassageKind = "content"
 
 
 @dataclass(frozen=True)
@@ -61,10 +68,18 @@ class Snapshot:
     passages: tuple[Passage, ...]
     articles: tuple[ArticleInfo, ...]
     index: BM25Index
+    # Passages of one article are contiguous: article path -> their positions.
+    article_ranges: dict[str, range] = field(default_factory=dict, compare=False)
 
     @classmethod
     def build(cls, passages: Sequence[Passage], articles: Sequence[ArticleInfo]) -> Snapshot:
-        return cls(tuple(passages), tuple(articles), BM25Index([p.tokens for p in passages]))
+        ranges: dict[str, range] = {}
+        start = 0
+        for position in range(1, len(passages) + 1):
+            if position == len(passages) or passages[position].article_path != passages[start].article_path:
+                ranges[passages[start].article_path] = range(start, position)
+                start = position
+        return cls(tuple(passages), tuple(articles), BM25Index([p.tokens for p in passages]), ranges)
 
 
 @dataclass
@@ -303,14 +318,20 @@ class KnowledgeIndexer:
             stats.duplicate_blocks,
             True,
         )
-        out: list[tuple[int, int, str, str, str, str]] = []
+        out: list[tuple[object, ...]] = []
+        markers = self.tokenizer.vocab.course_markers
         for (article, title_tokens), drop in zip(articles, drops, strict=True):
             specs = self.chunker.chunk(blocks[article], [not d for d in drop])
             for ord_, spec in enumerate(specs):
-                out.append(_render_chunk(article, ord_, spec, blocks[article], tokens[article], title_tokens))
+                out.append(
+                    _render_chunk(
+                        article, ord_, spec, blocks[article], tokens[article], title_tokens, markers
+                    )
+                )
         await self.db.conn.execute("DELETE FROM chunks")
         await self.db.executemany(
-            "INSERT INTO chunks(article, ord, heading, subheadings, text, tokens) VALUES (?,?,?,?,?,?)",
+            "INSERT INTO chunks(article, ord, heading, subheadings, text, tokens, layout, kind)"
+            " VALUES (?,?,?,?,?,?,?,?)",
             out,
         )
 
@@ -318,7 +339,7 @@ class KnowledgeIndexer:
         """Build a snapshot from the chunks stored in the database."""
         rows = await self.db.fetchall(
             "SELECT c.id, a.path, a.article_id, a.title, a.url, c.heading, c.text, c.tokens,"
-            " c.subheadings"
+            " c.subheadings, c.layout, c.kind"
             " FROM chunks c JOIN articles a ON a.id = c.article ORDER BY a.path, c.ord"
         )
         passages = [
@@ -332,6 +353,8 @@ class KnowledgeIndexer:
                 r[6],
                 tuple(r[7].split()),
                 tuple(h for h in r[8].split("\n") if h),
+                r[9],
+                "course" if r[10] == "course" else "content",
             )
             for r in rows
         ]
@@ -349,11 +372,14 @@ def _render_chunk(
     blocks: Sequence[Block],
     tokens: Sequence[Sequence[str]],
     title_tokens: str,
-) -> tuple[int, int, str, str, str, str]:
+    course_markers: Sequence[str] = (),
+) -> tuple[object, ...]:
     lines = []
+    layout = []
     for block_id in spec.block_ids:
         block = blocks[block_id]
         lines.append(f"• {block.text}" if block.kind == "item" else block.text)
+        layout.append(f"{block_id}{block.kind[0]}{block.level}")
     label = list(spec.heading_ids)
     first = spec.block_ids[0] if spec.block_ids else None
     if first is not None and blocks[first].kind == "heading" and first not in label:
@@ -369,4 +395,7 @@ def _render_chunk(
     inner = "\n".join(
         blocks[i].text for i in spec.block_ids if blocks[i].kind == "heading" and i not in label
     )
-    return (article, ord_, heading, inner, "\n".join(lines), " ".join(toks))
+    headings = [blocks[i].text for i in (*spec.heading_ids, *spec.block_ids) if blocks[i].kind == "heading"]
+    body = [blocks[i] for i in spec.block_ids if blocks[i].kind != "heading"]
+    kind = "course" if is_course(headings, body, course_markers) else "content"
+    return (article, ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)

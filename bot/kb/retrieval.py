@@ -5,13 +5,17 @@ Pure functions over an immutable Snapshot: no I/O, no Telegram, easy to test.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.kb.intent import IntentDetector, QuestionIntent
 from bot.kb.knowledge import Passage, Snapshot
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
@@ -21,6 +25,28 @@ FUZZY_WEIGHT = 0.8
 IDF_FLOOR = 0.05
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
+# A lone Chinese character ("说", "做") is nearly always a function word: it must not
+# outweigh the question's topic by matching a title.
+SINGLE_CHAR_WEIGHT = 0.3
+_SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
+# How much a word found in most passages ("AIGC") counts when choosing sentences.
+UBIQUITOUS_SENTENCE_WEIGHT = 0.15
+
+
+@functools.cache
+def _english_words() -> frozenset[str]:
+    """Real English words (pyspellchecker's frequency list), loaded on first need."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(distance=1).word_frequency.keys())
+
+
+_english_lock = threading.Lock()
+
+
+def is_english_word(word: str) -> bool:
+    with _english_lock:
+        return word in _english_words()
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,23 @@ class RetrievalConfig:
     # At most this many passages from one article among the first `diverse_top`.
     per_article: int = 2
     diverse_top: int = 3
+    # Re-ranking bonus (share of the best score) for course material when the question
+    # is about learning; otherwise course material is not served at all.
+    course_bonus: float = 0.5
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question analysed once: its terms, intent, and what each term is worth."""
+
+    question: str
+    terms: tuple[QueryTerm, ...]
+    intent: QuestionIntent
+    # token -> weight x idf, ubiquitous words damped: what a sentence containing it answers
+    weights: Mapping[str, float] = field(default_factory=dict)
+    ubiquitous: frozenset[str] = frozenset()
+    # in nearly every passage ("AIGC"): names no topic, not even in a heading
+    pervasive: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -73,6 +116,7 @@ class SearchResult:
     terms: tuple[QueryTerm, ...]
     coverage: float
     reason: str
+    analysis: Analysis
 
 
 class Retriever:
@@ -92,6 +136,10 @@ class Retriever:
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._window_cache: dict[int, list[set[str]]] = {}
         self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
+        self._intents = IntentDetector(tokenizer.vocab.intents)
+        self._course = np.fromiter(
+            (p.kind == "course" for p in snapshot.passages), bool, len(snapshot.passages)
+        )
 
     def is_ubiquitous(self, token: str) -> bool:
         index = self.snapshot.index
@@ -99,7 +147,12 @@ class Retriever:
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """The tokenizer's terms plus close spellings of Latin words the index lacks."""
-        terms = self.tokenizer.query_terms(question)
+        terms = [
+            QueryTerm(t.token, t.weight * SINGLE_CHAR_WEIGHT, t.group, t.origin)
+            if len(t.token) == 1 and _SINGLE_CJK.match(t.token)
+            else t
+            for t in self.tokenizer.query_terms(question)
+        ]
         index = self.snapshot.index
         known = {t.token for t in terms}
         for term in list(terms):
@@ -108,6 +161,8 @@ class Retriever:
                 continue
             if any(t.group == word and t.origin != "question" and index.df(t.token) for t in terms):
                 continue  # the glossary already translated it
+            if is_english_word(word):
+                continue  # a real word ("words") is not a misspelt index word ("word")
             for match in self._fuzzy(word):
                 if match not in known:
                     known.add(match)
@@ -163,26 +218,52 @@ class Retriever:
         """In the admins' domain dictionary, or in most passages ("AIGC")."""
         return token in self._domain_terms or self.is_ubiquitous(token)
 
-    def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
+    def analyse(self, question: str) -> Analysis:
+        """Terms, intent and term values of a question: computed once per question."""
+        terms = tuple(self.query_terms(question))
+        index = self.snapshot.index
+        ubiquitous = frozenset(t.token for t in terms if self.is_ubiquitous(t.token))
+        weights: dict[str, float] = {}
+        for t in terms:
+            value = t.weight * max(index.idf(t.token), IDF_FLOOR if index.df(t.token) else 0.0)
+            if t.token in ubiquitous:
+                value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * max(self._max_idf, 1.0)
+            weights[t.token] = max(weights.get(t.token, 0.0), value)
+        limit = self.config.heading_ignore_df * index.size
+        pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
+        return Analysis(question, terms, self._intents.detect(question), weights, ubiquitous, pervasive)
+
+    def search(self, question: str | Analysis, k: int = 3, offset: int = 0) -> SearchResult:
         """The k best passages after `offset` (for "more"), diversified."""
-        terms = self.query_terms(question)
+        analysis = question if isinstance(question, Analysis) else self.analyse(question)
+        text, terms = analysis.question, analysis.terms
+
+        def refuse(coverage: float, reason: str) -> SearchResult:
+            return SearchResult(text, False, (), terms, coverage, reason, analysis)
+
         index = self.snapshot.index
         if not terms or index.size == 0:
-            return SearchResult(question, False, (), tuple(terms), 0.0, "no searchable words")
-        hits = index.top([(t.token, t.weight) for t in terms], max(CANDIDATES, offset + k))
+            return refuse(0.0, "no searchable words")
+        # Course outlines answer only questions about learning.
+        exclude = None if analysis.intent.learning else self._course
+        hits = index.top([(t.token, t.weight) for t in terms], max(CANDIDATES, offset + k), exclude=exclude)
         if len(hits.ids) == 0:
-            return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
-        reranked = self._rerank(question, hits.ids.tolist(), hits.scores.tolist())
+            return refuse(0.0, "no matching passage")
+        reranked = self._rerank(text, hits.ids.tolist(), hits.scores.tolist(), analysis.intent.learning)
         ranked = self._diversify(reranked, offset + k)
         best_doc = ranked[0][0]
         if best_doc is None:  # cannot happen: the best hit always heads the list
-            return SearchResult(question, False, (), tuple(terms), 0.0, "no matching passage")
+            return refuse(0.0, "no matching passage")
         best = self.snapshot.passages[best_doc]
         coverage, has_content, in_domain = self.coverage(terms, best)
         needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
+        # A question about learning is answered by course material as such.
+        if analysis.intent.learning and best.kind == "course":
+            needed = 0.0
         if has_content and coverage < needed:
-            reason = f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})"
-            return SearchResult(question, False, (), tuple(terms), coverage, reason)
+            return refuse(
+                coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})"
+            )
         passages = []
         for doc, score in ranked[offset : offset + k]:
             if doc is None:
@@ -191,7 +272,7 @@ class Retriever:
             present = set(passage.tokens)
             matched = tuple(t.token for t in terms if t.token in present)
             passages.append(ScoredPassage(passage, score, matched, doc))
-        return SearchResult(question, True, tuple(passages), tuple(terms), coverage, "answered")
+        return SearchResult(text, True, tuple(passages), terms, coverage, "answered", analysis)
 
     def _grams(self, text: str) -> set[str]:
         """Character bigrams of a text without its ubiquitous words and punctuation."""
@@ -223,13 +304,21 @@ class Retriever:
             grams = self._heading_grams[name] = self._grams(name)
         return grams
 
-    def _rerank(self, question: str, ids: Sequence[int], scores: Sequence[float]) -> list[tuple[int, float]]:
+    def _rerank(
+        self, question: str, ids: Sequence[int], scores: Sequence[float], learning: bool = False
+    ) -> list[tuple[int, float]]:
         top = abs(float(scores[0])) if len(scores) else 0.0
         bonus = self.config.heading_weight * top
+        course = self.config.course_bonus * top if learning else 0.0
         passages = self.snapshot.passages
         grams = self.question_grams(question)  # once, not once per candidate
         rescored = [
-            (int(doc), float(score) + bonus * self.heading_similarity(grams, passages[int(doc)]))
+            (
+                int(doc),
+                float(score)
+                + bonus * self.heading_similarity(grams, passages[int(doc)])
+                + (course if self._course[int(doc)] else 0.0),
+            )
             for doc, score in zip(ids, scores, strict=True)
         ]
         rescored.sort(key=lambda item: (-item[1], item[0]))
@@ -254,18 +343,24 @@ class Retriever:
             self.is_domain_term(t.token) for t in terms if t.origin in ("question", "subword", "fuzzy")
         )
         weighted: list[tuple[float, set[str]]] = []
+        unknown_groups = 0
         for group, members in groups.items():
             if self.is_ubiquitous(group):
                 continue
             known = {t.token for t in members if index.df(t.token)}
             if not known and in_domain:
+                # A question that names only "AIGC" plus words the knowledge base never
+                # uses ("AIGC能治感冒吗") is not answered by a stock AIGC passage.
+                unknown_groups += any(
+                    t.origin == "question" and len(t.token) > 1 and not t.token.isascii() for t in members
+                )
                 continue
             weight = max((index.idf(token) for token in known), default=max(self._max_idf, 1.0))
             # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
             weighted.append((max(weight, IDF_FLOOR), known))
         total = sum(weight for weight, _ in weighted)
         if total == 0:
-            return 1.0, False, in_domain
+            return (0.0, True, in_domain) if unknown_groups else (1.0, False, in_domain)
 
         def share(present: set[str]) -> float:
             return sum(weight for weight, known in weighted if known & present) / total

@@ -21,7 +21,9 @@ STOPWORDS = "stopwords.txt"
 GLOSSARY = "glossary.txt"
 PROMO_MARKERS = "promo_markers.txt"
 SYNONYMS = "synonyms.txt"
-FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS, SYNONYMS)
+INTENTS = "intents.txt"
+COURSE_MARKERS = "course_markers.txt"
+FILES = (USERDICT, STOPWORDS, GLOSSARY, PROMO_MARKERS, SYNONYMS, INTENTS, COURSE_MARKERS)
 
 
 # OpenCC's character-level traditional -> simplified table: it leaves simplified text
@@ -50,6 +52,9 @@ class Vocabulary:
     glossary: dict[str, tuple[str, ...]] = field(default_factory=dict)
     promo_markers: tuple[str, ...] = ()
     synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # intent name -> cue phrases ("definition = 是什么, 是啥, what is")
+    intents: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    course_markers: tuple[str, ...] = ()
     signature: str = ""
 
 
@@ -109,5 +114,7 @@ def load_vocabulary(folder: Path) -> Vocabulary:
         glossary=_parse_mapping(folder / GLOSSARY),
         synonyms=_parse_mapping(folder / SYNONYMS),
         promo_markers=tuple(normalize_text(w) for _, w in _lines(folder / PROMO_MARKERS)),
+        intents=_parse_mapping(folder / INTENTS),
+        course_markers=tuple(normalize_text(w) for _, w in _lines(folder / COURSE_MARKERS)),
         signature=digest.hexdigest()[:16],
     )

@@ -1,0 +1,114 @@
+"""An article's outline rebuilt from its passages: headings with levels, text and items.
+
+Passages are bounded in size, so a list (six tools, three skills) can straddle two of
+them. Each passage records its lines' block numbers and kinds (`Passage.layout`); the
+passages of one article together give back its cleaned blocks in order, from which the
+composer reads whole sections.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.kb.knowledge import Passage, Snapshot
+
+LineKind = Literal["heading", "text", "item"]
+_KINDS: dict[str, LineKind] = {"h": "heading", "t": "text", "i": "item"}
+_ENTRY = re.compile(r"(\d+)([hti])(\d+)")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One cleaned block as shown: position in the article, kind, level, text."""
+
+    ord: int
+    kind: LineKind
+    level: int
+    text: str
+    passage: int  # position of the passage that holds it in the snapshot
+
+
+def passage_lines(passage: Passage, position: int) -> list[Line]:
+    """The lines of one passage; without a layout (older databases) all are text."""
+    texts = passage.text.split("\n")
+    entries = [_ENTRY.fullmatch(e) for e in passage.layout.split()]
+    if len(entries) != len(texts) or not all(entries):
+        headings = {*passage.heading.split(" > "), *passage.subheadings}
+        return [
+            Line(
+                i, "heading" if t in headings else ("item" if t.startswith("• ") else "text"), 0, t, position
+            )
+            for i, t in enumerate(texts)
+        ]
+    out = []
+    for text, match in zip(texts, entries, strict=True):
+        assert match is not None
+        kind = _KINDS[match.group(2)]
+        if kind == "item" and text.startswith("• "):
+            text = text[2:]
+        out.append(Line(int(match.group(1)), kind, int(match.group(3)), text, position))
+    return out
+
+
+class Outline:
+    """The lines of one article in document order, with section navigation."""
+
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        self._at = {line.ord: i for i, line in enumerate(lines)}
+
+    @classmethod
+    def of(cls, snapshot: Snapshot, article_path: str) -> Outline:
+        seen: dict[int, Line] = {}
+        for position in snapshot.article_ranges.get(article_path, range(0)):
+            for line in passage_lines(snapshot.passages[position], position):
+                seen.setdefault(line.ord, line)
+        return cls(sorted(seen.values(), key=lambda line: line.ord))
+
+    def index(self, ord_: int) -> int | None:
+        return self._at.get(ord_)
+
+    def section_of(self, i: int) -> int | None:
+        """Index of the nearest heading at or above line i (None: the article's root)."""
+        for j in range(i, -1, -1):
+            if self.lines[j].kind == "heading":
+                return j
+        return None
+
+    def parent(self, h: int) -> int | None:
+        level = self.lines[h].level
+        for j in range(h - 1, -1, -1):
+            if self.lines[j].kind == "heading" and self.lines[j].level < level:
+                return j
+        return None
+
+    def span(self, h: int | None) -> range:
+        """Lines belonging to the section headed at h (not the heading itself)."""
+        if h is None:
+            return range(0, len(self.lines))
+        level = self.lines[h].level
+        end = h + 1
+        while end < len(self.lines) and not (
+            self.lines[end].kind == "heading" and self.lines[end].level <= level
+        ):
+            end += 1
+        return range(h + 1, end)
+
+    def own(self, h: int | None) -> list[int]:
+        """Non-heading lines of a section before its first subsection."""
+        out = []
+        for j in self.span(h):
+            if self.lines[j].kind == "heading":
+                break
+            out.append(j)
+        return out
+
+    def children(self, h: int | None) -> list[int]:
+        """Direct subsection headings of a section."""
+        heads = [j for j in self.span(h) if self.lines[j].kind == "heading"]
+        if not heads:
+            return []
+        top = min(self.lines[j].level for j in heads)
+        return [j for j in heads if self.lines[j].level == top]
