@@ -1,3 +1,7 @@
+import time
+
+import pytest
+
 from bot.kb.cleaning import MAX_BLOCK_CHARS, Block, clean_markdown, split_sentences
 
 
@@ -67,3 +71,23 @@ def test_split_sentences() -> None:
 def test_empty_and_odd_input_never_crash() -> None:
     for body in ["", "\n\n", "```\ncode\n", "#", "* ", "> > >", "[]()", "![]()", "**"]:
         clean_markdown(body)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [" *a", "[", "![", "<!--", "**a", "__a", "~~a", "[x](", " _a", "`"],
+    ids=lambda u: repr(u),
+)
+def test_hostile_markdown_cleans_in_linear_time(unit: str) -> None:
+    """Growing the input 8x grows the work about 8x, never 64x (quadratic patterns)."""
+
+    def cost(repeats: int) -> float:
+        body = unit * repeats
+        started = time.perf_counter()
+        clean_markdown(body)
+        return time.perf_counter() - started
+
+    cost(500)  # warm up
+    small, large = min(cost(2500) for _ in range(3)), min(cost(20000) for _ in range(3))
+    assert large < 2.0, f"{large:.2f} s for {len(unit) * 20000} characters"
+    assert large < 30 * max(small, 1e-3), f"{small:.4f} s -> {large:.4f} s"

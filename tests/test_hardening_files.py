@@ -17,6 +17,13 @@ from tests.conftest import write
 GOOD = "---\ntitle: 正常文章\n---\n\n# 正常文章\n\nAIGC是人工智能生成内容。\n"
 
 
+def _yaml_bomb(depth: int = 9) -> bytes:
+    """Nested aliases: 472 bytes that expand to 10^9 strings when turned into text."""
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [{','.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, depth)]
+    return ("---\n" + "\n".join(lines) + f"\ntitle: *a{depth - 1}\n---\n\n# 炸弹\n\n正文。\n").encode()
+
+
 def _symlink_outside(folder: Path) -> None:
     outside = write(folder.parent / "secret.md", "# 机密\n\n不应被索引的内容。")
     (folder / "link.md").symlink_to(outside)
@@ -32,6 +39,7 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], str | None]] = [
     ("10-mb-file", "huge.md", b"# big\n\n" + "很长的内容。".encode() * (10 * 1024 * 1024 // 18), "too large"),
     ("same-content-twice", "zz-copy.md", GOOD.encode(), "same content as good.md"),
     ("symlink-outside", "link.md", _symlink_outside, "outside the knowledge folder"),
+    ("yaml-alias-bomb", "bomb.md", _yaml_bomb(), "aliases"),
     ("spaces-and-chinese-name", "我的 文章 1.md", "# 空格与中文\n\n文件名带空格的文章。".encode(), None),
 ]
 

@@ -29,21 +29,23 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _LIST_ITEM = re.compile(r"^(\s*)(?:[*+\-•]|(\d{1,3})[.)、])\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _RULE = re.compile(r"^\s*([-*_=])(\s*\1){2,}\s*$")
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+# Every pattern here is linear on hostile input ("["×40000, " *a"×20000): no repeated
+# scan may cross the delimiter it waits for, so each start position costs at most the
+# distance to the next delimiter (tests/test_cleaning.py grows such inputs).
+_IMAGE = re.compile(r"!\[[^\[\]]*\]\([^()]*\)|!\[[^\[\]]*\]\[[^\[\]]*\]")
+_LINK = re.compile(r"\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _LINK_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+.*$")
 _AUTOLINK = re.compile(r"<(https?://[^>\s]+)>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_BREAK = re.compile(r"<br\s*/?>|</p>|</div>|</h\d>|</li>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _EMPHASIS = (
-    re.compile(r"\*\*(.+?)\*\*"),
-    re.compile(r"__(.+?)__"),
-    re.compile(r"(?<![*A-Za-z0-9])\*(?![\s*])(.+?)(?<![\s*])\*(?![*A-Za-z0-9])"),
-    re.compile(r"(?<![\w_])_(?!\s)(.+?)(?<!\s)_(?![\w_])"),
-    re.compile(r"~~(.+?)~~"),
-    re.compile(r"`+([^`]*?)`+"),
+    re.compile(r"\*\*((?:[^*]|\*(?!\*))+?)\*\*"),
+    re.compile(r"__((?:[^_]|_(?!_))+?)__"),
+    re.compile(r"(?<![*A-Za-z0-9])\*(?![\s*])([^*]+?)(?<![\s*])\*(?![*A-Za-z0-9])"),
+    re.compile(r"(?<![\w_])_(?!\s)([^_]+?)(?<!\s)_(?![\w_])"),
+    re.compile(r"~~((?:[^~]|~(?!~))+?)~~"),
+    re.compile(r"`+([^`]*)`+"),
 )
 _DASH_RUN = re.compile(r"-{3,}|={3,}|_{3,}")
 
@@ -102,7 +104,7 @@ class _Paragraph:
 
 def clean_markdown(body: str) -> list[Block]:
     """Parse a Markdown body into a flat list of clean blocks in document order."""
-    body = _HTML_COMMENT.sub("", body.replace("\r\n", "\n").replace("\r", "\n"))
+    body = _drop_comments(body.replace("\r\n", "\n").replace("\r", "\n"))
     body = _HTML_BREAK.sub("\n", body)
     raw: list[Block | _Paragraph] = []
     current: _Paragraph | None = None
@@ -164,6 +166,22 @@ def clean_markdown(body: str) -> list[Block]:
         current.soft_break_pending = False
     flush()
     return _split_long(_promote_pseudo_headings(raw))
+
+
+def _drop_comments(text: str) -> str:
+    """Remove <!-- … --> with str.find: linear, where a lazy regex is quadratic on an
+    unclosed "<!--" repeated many times."""
+    out, start = [], 0
+    while True:
+        opening = text.find("<!--", start)
+        if opening < 0:
+            out.append(text[start:])
+            return "".join(out)
+        closing = text.find("-->", opening + 4)
+        out.append(text[start:opening])
+        if closing < 0:
+            return "".join(out)  # an unclosed comment runs to the end, as in HTML
+        start = closing + 3
 
 
 def split_sentences(text: str) -> list[str]:

@@ -12,15 +12,18 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from bot.errors import ArticleError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 URL_FIELDS = ("url", "source", "link", "source_url", "original_url")
 MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 64 * 1024
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -111,12 +114,36 @@ def _first_heading(body: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: a 500-byte "billion laughs" front matter
+    expands to gigabytes when its values are turned into text. No article needs them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(
+                None, None, "YAML aliases (*name) are not allowed in front matter", event.start_mark
+            )
+        return super().compose_node(parent, index)  # type: ignore[arg-type]
+
+
+class _SafeYAMLHandler(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        if len(fm) > MAX_FRONT_MATTER_CHARS:
+            raise yaml.YAMLError(f"front matter over {MAX_FRONT_MATTER_CHARS // 1024} KiB")
+        loaded = yaml.load(fm, Loader=_NoAliasLoader)  # a SafeLoader subclass
+        return loaded if isinstance(loaded, dict) else {}
+
+
+_HANDLER = _SafeYAMLHandler()
+
+
 def parse_article(text: str, relpath: str, digest: str) -> RawArticle:
     """Split front matter from body and pull out the fields the bot uses."""
     try:
-        post = frontmatter.loads(text)
+        post = frontmatter.loads(text, handler=_HANDLER)
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        problem = getattr(exc, "problem", None) or str(exc) or exc.__class__.__name__
         raise ArticleError(f"malformed YAML front matter ({problem})") from None
     meta = dict(post.metadata)
     body = post.content
