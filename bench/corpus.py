@@ -14,6 +14,7 @@ from pathlib import Path
 
 import jieba
 
+from bot.config import PACKAGED_VOCAB_DIR
 from bot.kb.cleaning import clean_markdown, split_sentences
 from bot.kb.ingest import list_article_files, read_article
 from bot.kb.tokenizer import Tokenizer
@@ -44,12 +45,12 @@ class Corpus:
 
 
 def tokenizer() -> Tokenizer:
-    return Tokenizer(load_vocabulary(KNOWLEDGE / "vocab"))
+    return Tokenizer(load_vocabulary(PACKAGED_VOCAB_DIR))
 
 
 def seed_sentences() -> list[str]:
     sentences: list[str] = []
-    for path in list_article_files(KNOWLEDGE, (KNOWLEDGE / "vocab",)):
+    for path in list_article_files(KNOWLEDGE, (PACKAGED_VOCAB_DIR,)):
         for block in clean_markdown(read_article(path, KNOWLEDGE).body):
             if block.kind != "heading":
                 sentences.extend(s for s in split_sentences(block.text) if len(s) >= 8)

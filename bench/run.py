@@ -150,7 +150,7 @@ def child_agreement(size: int, max_queries: int) -> dict[str, Any]:
 
 def child_reload(articles: int) -> dict[str, Any]:
     """Index `articles` files, then time an unchanged reload and a one-article change."""
-    from bot.config import Settings
+    from bot.config import PACKAGED_VOCAB_DIR, Settings
     from bot.kb.tokenizer import Tokenizer
     from bot.service import KnowledgeService
 
@@ -177,7 +177,7 @@ def child_reload(articles: int) -> dict[str, Any]:
             _env_file=None,  # type: ignore[call-arg]
             knowledge_dir=folder,
             database_path=folder / "_db" / "kb.sqlite3",
-            vocab_dir=corpus_mod.KNOWLEDGE / "vocab",
+            vocab_dir=PACKAGED_VOCAB_DIR,
         )
 
         async def run() -> dict[str, Any]:
@@ -241,9 +241,11 @@ def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
     )
     snapshot = Snapshot(passages, articles, BM25Index(data.passages))
     folder = Path(tempfile.mkdtemp(prefix="bench-poll-"))
+    from bot.config import PACKAGED_VOCAB_DIR
+
     fake = FakeBotAPI().start()
     settings = bot_settings(
-        fake, folder, folder / "bot.sqlite3", corpus_mod.KNOWLEDGE / "vocab", rate_limit_per_minute=1000
+        fake, folder, folder / "bot.sqlite3", PACKAGED_VOCAB_DIR, rate_limit_per_minute=1000
     )
 
     async def run() -> dict[str, Any]:

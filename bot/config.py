@@ -6,6 +6,7 @@ Every setting is listed in `.env.example`; keep the two in sync (a test checks i
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +14,12 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.kb.vocab import FILES as VOCAB_FILES
 
-# The repository's own knowledge folder: the default vocabulary lives there, so a
-# KNOWLEDGE_DIR that holds only articles still gets the shipped dictionaries.
-REPO_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+# The default vocabulary ships inside the package (`bot/vocab`, package data), so a
+# KNOWLEDGE_DIR that holds only articles gets the same dictionaries whether the bot runs
+# from a checkout or from an installed wheel.
+PACKAGED_VOCAB_DIR = Path(str(resources.files("bot") / "vocab"))
 
 
 class Settings(BaseSettings):
@@ -67,6 +70,20 @@ class Settings(BaseSettings):
         # `TELEGRAM_BOT_TOKEN=` copied from .env.example means "not set", not "empty".
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("vocab_dir")
+    @classmethod
+    def _check_vocab_dir(cls, value: Path | None) -> Path | None:
+        # Checked now, before anything is created on disk: a typo must not silently
+        # run the bot without its dictionaries.
+        if value is None:
+            return None
+        if not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        missing = [name for name in VOCAB_FILES if not (value / name).is_file()]
+        if missing:
+            raise ValueError(f"{value} lacks {', '.join(missing)}")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _check_level(cls, value: str) -> str:
@@ -96,7 +113,7 @@ class Settings(BaseSettings):
         if self.vocab_dir is not None:
             return self.vocab_dir
         own = self.knowledge_dir / "vocab"
-        return own if own.is_dir() else REPO_KNOWLEDGE_DIR / "vocab"
+        return own if own.is_dir() else PACKAGED_VOCAB_DIR
 
 
 def load_settings(**overrides: object) -> Settings:

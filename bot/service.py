@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
@@ -66,6 +67,9 @@ class KnowledgeService:
     @classmethod
     async def open(cls, settings: Settings) -> KnowledgeService:
         """Open the database and build (or refresh) the index; returns a ready service."""
+        # Checked before the database is created, so a wrong folder leaves nothing behind.
+        if not settings.knowledge_dir.is_dir():
+            raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
         db = await Database.open(settings.database_path)
         service = cls(settings, db)
         try:

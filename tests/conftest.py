@@ -26,7 +26,7 @@ if os.environ.get("CI"):
 
 REPO = Path(__file__).resolve().parent.parent
 KNOWLEDGE = REPO / "knowledge"
-VOCAB = KNOWLEDGE / "vocab"
+VOCAB = REPO / "bot" / "vocab"
 DATA = Path(__file__).resolve().parent / "data"
 
 _SETTING_NAMES = [name.upper() for name in Settings.model_fields]

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import REPO_KNOWLEDGE_DIR, Settings, load_settings
+from bot.config import PACKAGED_VOCAB_DIR, Settings, load_settings
 from bot.errors import ConfigError
+from bot.kb.vocab import FILES
 
 
 def test_defaults_need_no_environment() -> None:
@@ -46,6 +47,18 @@ def test_env_file_is_read(tmp_path: Path) -> None:
 
 def test_vocab_falls_back_to_the_shipped_folder(tmp_path: Path) -> None:
     settings = load_settings(_env_file=None, knowledge_dir=tmp_path)
-    assert settings.resolved_vocab_dir == REPO_KNOWLEDGE_DIR / "vocab"
+    assert settings.resolved_vocab_dir == PACKAGED_VOCAB_DIR
+    assert all((PACKAGED_VOCAB_DIR / name).is_file() for name in FILES), "the vocabulary is package data"
     (tmp_path / "vocab").mkdir()
     assert settings.resolved_vocab_dir == tmp_path / "vocab"
+
+
+def test_a_vocab_dir_that_does_not_exist_is_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"VOCAB_DIR.*not a folder"):
+        load_settings(_env_file=None, vocab_dir=tmp_path / "nope")
+
+
+def test_a_vocab_dir_that_lacks_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "stopwords.txt").write_text("的\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"lacks userdict\.txt"):
+        load_settings(_env_file=None, vocab_dir=tmp_path)

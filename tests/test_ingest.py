@@ -115,7 +115,7 @@ def test_listing_skips_vocab_hidden_and_other_files(tmp_path: Path) -> None:
 
 
 def test_seed_articles_all_have_titles_and_urls() -> None:
-    files = list_article_files(KNOWLEDGE, (KNOWLEDGE / "vocab",))
+    files = list_article_files(KNOWLEDGE)
     assert len(files) == 5
     for path in files:
         article = read_article(path, KNOWLEDGE)

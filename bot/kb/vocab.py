@@ -1,7 +1,8 @@
 """Admin-editable vocabulary files: user dictionary, stopwords, glossary, promo markers.
 
-All four live in one folder (`knowledge/vocab/` by default) as plain UTF-8 text with
-`#` comments, so community admins can extend them without touching code.
+All live in one folder as plain UTF-8 text with `#` comments, so community admins can
+extend them without touching code. The defaults ship in the package (`bot/vocab/`); a
+`vocab/` folder in KNOWLEDGE_DIR, or VOCAB_DIR, replaces them.
 """
 
 from __future__ import annotations

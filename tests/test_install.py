@@ -1,0 +1,73 @@
+"""A non-editable install, run from another folder, behaves exactly like the checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA, KNOWLEDGE, REPO
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, unpacked into a folder of its own."""
+    out = tmp_path_factory.mktemp("install")
+    env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out / "dist"), str(REPO)],
+        out,
+        env,
+    )
+    wheel = next((out / "dist").glob("aigc_bot-*.whl"))
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(out / "site"),
+            str(wheel),
+        ],
+        out,
+        env,
+    )
+    return out / "site"
+
+
+def test_installed_package_reproduces_the_checkout_eval(installed: Path, tmp_path: Path) -> None:
+    articles = tmp_path / "articles"
+    shutil.copytree(KNOWLEDGE, articles, ignore=shutil.ignore_patterns("vocab"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    base = {k: v for k, v in os.environ.items() if k not in {"VOCAB_DIR", "PYTHONPATH"}}
+    env = {**base, "KNOWLEDGE_DIR": str(articles)}
+    where = run(
+        [sys.executable, "-c", "import bot; print(bot.__file__)"],
+        elsewhere,
+        {**env, "PYTHONPATH": str(installed)},
+    )
+    assert where.startswith(str(installed)), "the installed copy is the one that runs"
+    figures = []
+    for pythonpath, db in ((str(installed), "installed.sqlite3"), (str(REPO), "checkout.sqlite3")):
+        out = run(
+            [sys.executable, "-m", "bot", "eval", str(DATA / "dev.jsonl")],
+            elsewhere,
+            {**env, "PYTHONPATH": pythonpath, "DATABASE_PATH": str(tmp_path / db)},
+        )
+        figures.append(out)
+    assert "hit@1" in figures[0] and "lead@300" in figures[0]
+    assert figures[0] == figures[1]
