@@ -22,10 +22,12 @@ def run(path: Path, retriever: Retriever, vocab: Vocabulary) -> EvalReport:
 
 
 # (file, answerable, off-topic, minimum hit@3, minimum hit@1): the bars the issues set.
-BARS = [("dev.jsonl", 20, 2, 19, 17), ("dev_hard.jsonl", 9, 3, 8, 7)]
+BARS = [("dev.jsonl", 20, 2, 20, 17), ("dev_hard.jsonl", 9, 3, 9, 8), ("dev_answers.jsonl", 28, 2, 27, 23)]
 
 
-@pytest.mark.parametrize(("name", "answerable", "off_topic", "hit3", "hit1"), BARS, ids=["dev", "dev_hard"])
+@pytest.mark.parametrize(
+    ("name", "answerable", "off_topic", "hit3", "hit1"), BARS, ids=["dev", "dev_hard", "dev_answers"]
+)
 def test_question_set_quality(
     seed_retriever: Retriever,
     vocab: Vocabulary,
@@ -45,7 +47,7 @@ def test_question_set_quality(
 
 
 # (file, minimum lead@300): the key phrase in the first 300 characters of the answer.
-ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 8), ("dev_answers.jsonl", 25)]
+ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 9), ("dev_answers.jsonl", 26)]
 
 
 @pytest.mark.parametrize(("name", "lead"), ANSWER_BARS, ids=[b[0] for b in ANSWER_BARS])
@@ -55,7 +57,7 @@ def test_answers_users_read(seed_retriever: Retriever, vocab: Vocabulary, name: 
     assert report.lead_hits >= lead, summary
     assert report.promo_answers == 0, summary
     assert report.repeated_answers == 0, summary
-    assert report.lists_complete >= report.lists - 1, summary
+    assert report.lists_complete == report.lists, summary
 
 
 def test_hit_needs_the_phrase_in_the_first_1200_chars_and_a_listed_source() -> None:

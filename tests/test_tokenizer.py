@@ -1,6 +1,6 @@
 import pytest
 
-from bot.kb.tokenizer import Tokenizer
+from bot.kb.tokenizer import Tokenizer, collapse_a_not_a
 from bot.kb.vocab import Vocabulary, load_vocabulary
 from tests.conftest import write
 
@@ -97,3 +97,8 @@ def test_bad_glossary_line_is_reported(tmp_path: object) -> None:
 def test_odd_input_never_crashes(tokenizer: Tokenizer, text: str) -> None:
     tokenizer.tokens(text)
     tokenizer.query_terms(text)
+
+
+@pytest.mark.parametrize(("spoken", "plain"), [("适不适合", "适合"), ("好不好", "好"), ("能不能做", "能做")])
+def test_a_not_a_questions_collapse(spoken: str, plain: str) -> None:
+    assert collapse_a_not_a(spoken) == plain

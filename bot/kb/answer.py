@@ -389,6 +389,8 @@ class _Composer:
                         sections.add(h)
                         h = outline.parent(h)
             best_i = outline.index(best.line_ord) if article == best.article else None
+            heading_value: dict[int | None, float] = {}
+            found: list[tuple[int | None, list[str], set[str], set[str]]] = []
             for h in sections:
                 entries = _list_entries(outline, h)
                 if len(entries) < 2:
@@ -397,12 +399,18 @@ class _Composer:
                 in_heading = self.match.found(normalize_text(heading))
                 # The list must be about the question: its heading names a question word,
                 # or the sentence that introduces it ("…主要包括以下几个方面：") does.
-                intro = _introduction(outline, h, entries)
-                in_intro = self.match.found(normalize_text(intro))
+                in_intro = self.match.found(normalize_text(_introduction(outline, h, entries)))
                 if not self.match.topical(in_heading | in_intro):
                     continue
+                heading_value[h] = self.match.value(in_heading)
+                found.append((h, entries, in_heading, in_intro))
+            for h, entries, in_heading, in_intro in found:
+                # A subsection whose own heading names the question better is the list
+                # asked for, not its parent's list of subsections.
+                if any(heading_value.get(c, -1.0) > heading_value[h] for c in outline.children(h)):
+                    continue
                 in_items = self.match.found(normalize_text(" ".join(entries)))
-                score = 2 * self.match.value(in_heading) + 0.5 * self.match.value(in_intro)
+                score = 2 * heading_value[h] + 0.5 * self.match.value(in_intro)
                 score += 0.5 * self.match.value(in_items, exclude=self.match.groups(in_heading | in_intro))
                 depth = 0 if h is None else outline.lines[h].level
                 options.append((score, depth, article, h, entries, self.match.topical(in_heading)))

@@ -156,7 +156,7 @@ class Tokenizer:
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """Weighted terms of a question: its own words, then glossary expansions."""
-        normal = normalize_text(question)
+        normal = collapse_a_not_a(normalize_text(question))
         terms: list[QueryTerm] = []
         seen: set[str] = set()
 
@@ -195,6 +195,14 @@ class Tokenizer:
                 for token in self._expand(phrase, synonyms):
                     add(token, self.synonym_weight, group, "synonym")
         return terms
+
+
+# Spoken questions ask "A不A": 适不适合, 好不好, 能不能 -> 适合, 好, 能.
+_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+
+
+def collapse_a_not_a(text: str) -> str:
+    return _A_NOT_A.sub(r"\1", text)
 
 
 def _phrase_pattern(phrase: str) -> str:
