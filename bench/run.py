@@ -52,7 +52,7 @@ def child_search(size: int, engine: str, max_queries: int) -> dict[str, Any]:
     started = time.perf_counter()
     if engine in ("project", "project-search"):
         from bot.kb.bm25 import BM25Index
-        from bot.kb.knowledge import Passage, Snapshot
+        from bot.kb.model import Passage, Snapshot
         from bot.kb.retrieval import Retriever
 
         index = BM25Index(data.passages)
@@ -215,7 +215,7 @@ def child_reload(articles: int) -> dict[str, Any]:
 def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
     """Replies/s and latency through the real polling loop, with a `size`-passage index."""
     from bot.kb.bm25 import BM25Index
-    from bot.kb.knowledge import ArticleInfo, Passage, Snapshot
+    from bot.kb.model import ArticleInfo, Passage, Snapshot
     from bot.service import KnowledgeService
     from bot.store import Database
     from tests.fakes.bot_api import FakeBotAPI

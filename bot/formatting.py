@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Lang, t
+from bot.indexer import IndexReport
 from bot.kb.answer import Answer
-from bot.kb.knowledge import IndexReport
 from bot.querylog import Stats
 
 MAX_MESSAGE = 4096

@@ -6,7 +6,6 @@ Writes here must never cost a user their answer: callers catch `StorageError`.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,8 +46,8 @@ async def log_question(
     latency_ms: float,
     lang: str,
 ) -> int:
-    try:
-        cursor = await db.conn.execute(
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
             "INSERT INTO questions(user_id, chat_id, chat_type, text, answered, passages, shown,"
             " latency_ms, lang) VALUES (?,?,?,?,?,?,?,?,?)",
             (
@@ -63,9 +62,6 @@ async def log_question(
                 lang,
             ),
         )
-        await db.conn.commit()
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot log question: {exc}") from exc
     if cursor.lastrowid is None:
         raise StorageError("cannot log question: no row id")
     return cursor.lastrowid
@@ -77,41 +73,32 @@ async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:
 
 
 async def mark_shown(db: Database, question_id: int, shown: int) -> None:
-    try:
-        await db.conn.execute("UPDATE questions SET shown = ? WHERE id = ?", (shown, question_id))
-        await db.conn.commit()
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot update question: {exc}") from exc
+    async with db.transaction() as conn:
+        await conn.execute("UPDATE questions SET shown = ? WHERE id = ?", (shown, question_id))
 
 
 async def record_feedback(db: Database, question_id: int, user_id: int, value: int) -> bool:
     """Store 👍 (+1) / 👎 (-1); a user's later vote replaces the earlier one. False if unknown."""
     if value not in (-1, 1):
         raise ValueError("feedback value must be -1 or 1")
-    try:
-        if await db.fetchone("SELECT 1 FROM questions WHERE id = ?", (question_id,)) is None:
-            return False
-        await db.conn.execute(
+    if await db.fetchone("SELECT 1 FROM questions WHERE id = ?", (question_id,)) is None:
+        return False
+    async with db.transaction() as conn:
+        await conn.execute(
             "INSERT INTO feedback(question, user_id, value) VALUES (?,?,?)"
             " ON CONFLICT(question, user_id) DO UPDATE SET value = excluded.value,"
             " given_at = excluded.given_at",
             (question_id, user_id, value),
         )
-        await db.conn.commit()
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot record feedback: {exc}") from exc
     return True
 
 
 async def log_reload(db: Database, user_id: int | None, ok: bool, report: str, seconds: float) -> None:
-    try:
-        await db.conn.execute(
+    async with db.transaction() as conn:
+        await conn.execute(
             "INSERT INTO reloads(user_id, ok, report, seconds) VALUES (?,?,?,?)",
             (user_id, int(ok), report, seconds),
         )
-        await db.conn.commit()
-    except sqlite3.Error as exc:
-        raise StorageError(f"cannot log reload: {exc}") from exc
 
 
 async def stats(db: Database, limit: int = 5) -> Stats:

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.explain import render_explanation
+from bot.indexer import IndexReport, KnowledgeIndexer
 from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
-from bot.kb.knowledge import IndexReport, KnowledgeIndexer, Snapshot
+from bot.kb.model import Snapshot
 from bot.kb.retrieval import RetrievalConfig, Retriever, SearchResult
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import load_vocabulary
@@ -56,6 +57,7 @@ class KnowledgeService:
         self.retrieval = retrieval or RetrievalConfig()
         self._tokenizer: Tokenizer | None = None
         self._state: _State | None = None
+        self._generation: str | None = None  # the database generation being served
         self._reload_lock = asyncio.Lock()
         self.last_report: IndexReport | None = None
 
@@ -115,7 +117,9 @@ class KnowledgeService:
             )
             # The current snapshot can be kept only if it was tokenised the same way.
             same = self._state is not None and self._state.retriever.tokenizer is tokenizer
-            snapshot, report = await indexer.refresh(self.snapshot if same else None)
+            snapshot, report, self._generation = await indexer.refresh(
+                self.snapshot if same else None, self._generation
+            )
             # Unchanged: keep the retriever too, with its warm caches and spelling index.
             if self._state is None or snapshot is not self._state.snapshot:
                 self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))

@@ -6,8 +6,10 @@ is a no-op. The connection runs in WAL mode so readers never block the single wr
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -106,11 +108,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 
 
 class Database:
-    """An open aiosqlite connection with the schema migrated. Use `await Database.open()`."""
+    """An open aiosqlite connection with the schema migrated. Use `await Database.open()`.
+
+    The one owner of writes: every write goes through `transaction()`, which holds a
+    lock for its whole duration, so a question logged while a reload writes can neither
+    commit half of the reload nor be rolled back with it. sqlite errors become
+    StorageError here, in one place.
+    """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
         self.conn = conn
         self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error (also cancellation)."""
+        async with self._write_lock:
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StorageError(f"database {self.path}: {exc}") from exc
+            try:
+                yield self.conn
+                await self.conn.commit()
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    await asyncio.shield(self.conn.rollback())
+                if isinstance(exc, sqlite3.Error):
+                    raise StorageError(f"database {self.path}: {exc}") from exc
+                raise
 
     @classmethod
     async def open(cls, path: Path, busy_timeout_ms: int = 5000) -> Database:
@@ -180,16 +207,14 @@ class Database:
         except sqlite3.Error as exc:
             raise StorageError(f"database {self.path}: {exc}") from exc
 
-    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        await self.conn.executemany(sql, rows)
-
     async def get_meta(self, key: str) -> str | None:
         row = await self.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
         return None if row is None else str(row[0])
 
     async def set_meta(self, key: str, value: str) -> None:
-        await self.conn.execute(
-            "INSERT INTO meta(key, value) VALUES (?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        async with self.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

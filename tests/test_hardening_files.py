@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.kb.knowledge as knowledge_module
-from bot.kb.knowledge import KnowledgeIndexer
+import bot.indexer as knowledge_module
+from bot.indexer import KnowledgeIndexer
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 from tests.conftest import write
@@ -69,7 +69,7 @@ async def test_each_bad_file_is_named_and_the_rest_indexed(
 ) -> None:
     place(folder, name, content)
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        snapshot, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
+        snapshot, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()
     indexed = {a.path for a in snapshot.articles}
     assert "good.md" in indexed, "one bad file must not stop the rest"
     if expected is None:
@@ -84,7 +84,7 @@ async def test_all_bad_files_at_once(folder: Path, tmp_path: Path, tokenizer: To
     for _, name, content, _ in CASES:
         place(folder, name, content)
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        _, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
+        _, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()
     skipped = dict(report.skipped)
     assert {name for _, name, _, expected in CASES if expected} == set(skipped)
     assert all(reason for reason in skipped.values())
@@ -99,7 +99,7 @@ async def test_file_deleted_between_listing_and_reading(
         knowledge_module, "list_article_files", lambda root, exclude: [*real_list(root, exclude), ghost]
     )
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        snapshot, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
+        snapshot, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()
     assert report.skipped == [("ghost.md", "file disappeared while indexing")]
     assert [a.path for a in snapshot.articles] == ["good.md"]
 
@@ -111,7 +111,7 @@ async def test_unreadable_file_is_skipped(folder: Path, tmp_path: Path, tokenize
         if os.access(target, os.R_OK):
             pytest.skip("running as root: permissions are not enforced")
         async with await Database.open(tmp_path / "db.sqlite3") as db:
-            _, report = await KnowledgeIndexer(db, folder, tokenizer).refresh()
+            _, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()
         assert "cannot read" in dict(report.skipped)["locked.md"]
     finally:
         os.chmod(target, 0o644)

@@ -24,8 +24,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout, unpacked into a folder of its own."""
     out = tmp_path_factory.mktemp("install")
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    # Build from a copy: an in-tree build would leave build/ and egg-info in the checkout.
+    source = out / "source"
+    shutil.copytree(
+        REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "*.egg-info", "data")
+    )
     run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out / "dist"), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out / "dist"), str(source)],
         out,
         env,
     )

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.kb.knowledge import KnowledgeIndexer
+from bot.indexer import KnowledgeIndexer
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 from tests.conftest import write
@@ -38,13 +38,13 @@ async def test_refresh_reports_added_changed_removed_and_skipped(tmp_path: Path,
     write(kb / "broken.md", b"\x00\x01binary")
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         indexer = KnowledgeIndexer(db, kb, counting)
-        snapshot, report = await indexer.refresh()
+        snapshot, report, _ = await indexer.refresh()
         assert sorted(report.added) == ["a.md", "b.md"]
         assert report.skipped == [("broken.md", "binary file (contains NUL bytes)")]
         assert len(snapshot.articles) == 2 and report.chunks == len(snapshot.passages) >= 2
 
         counting_before = CountingTokenizer.calls
-        snapshot, report = await indexer.refresh()
+        snapshot, report, _ = await indexer.refresh()
         assert report.unchanged == 2 and not report.modified
         assert CountingTokenizer.calls == counting_before, "unchanged files were re-tokenised"
 
@@ -53,7 +53,7 @@ async def test_refresh_reports_added_changed_removed_and_skipped(tmp_path: Path,
         (kb / "b.md").unlink()
         article(kb, "c.md", "丙", "文心一言是百度的大语言模型。")
         calls_before = CountingTokenizer.calls
-        snapshot, report = await indexer.refresh()
+        snapshot, report, _ = await indexer.refresh()
         assert report.changed == ["a.md"] and report.removed == ["b.md"] and report.added == ["c.md"]
         texts = " ".join(p.text for p in snapshot.passages)
         assert "年薪超过40万" in texts and "Midjourney" not in texts
@@ -67,7 +67,7 @@ async def test_same_content_twice_is_indexed_once(tmp_path: Path, tokenizer: Tok
     article(kb, "a.md", "甲", "内容相同的文章。")
     write(kb / "copy.md", (kb / "a.md").read_bytes())
     async with await Database.open(tmp_path / "db.sqlite3") as db:
-        snapshot, report = await KnowledgeIndexer(db, kb, tokenizer).refresh()
+        snapshot, report, _ = await KnowledgeIndexer(db, kb, tokenizer).refresh()
     assert [a.path for a in snapshot.articles] == ["a.md"]
     assert report.skipped == [("copy.md", "same content as a.md")]
 
@@ -80,7 +80,7 @@ async def test_touched_but_identical_file_is_not_reparsed(tmp_path: Path, counti
         await indexer.refresh()
         before = CountingTokenizer.calls
         os.utime(path, ns=(5, 5))
-        _, report = await indexer.refresh()
+        _, report, _ = await indexer.refresh()
     assert report.unchanged == 1 and CountingTokenizer.calls == before
 
 
@@ -97,11 +97,11 @@ async def test_unchanged_refresh_keeps_the_snapshot_in_use(tmp_path: Path, token
     article(kb, "a.md", "甲", "AIGC的薪资很高。")
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         indexer = KnowledgeIndexer(db, kb, tokenizer)
-        first, _ = await indexer.refresh()
-        again, report = await indexer.refresh(first)
+        first, _, generation = await indexer.refresh()
+        again, report, _ = await indexer.refresh(first, generation)
         assert again is first and report.chunks == len(first.passages) and report.articles == 1
         article(kb, "b.md", "乙", "新文章。")
-        changed, _ = await indexer.refresh(first)
+        changed, _, _ = await indexer.refresh(first, generation)
         assert changed is not first and len(changed.articles) == 2
 
 

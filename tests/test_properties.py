@@ -10,7 +10,7 @@ from bot.formatting import MAX_MESSAGE, pack, render_answer, render_no_answer, r
 from bot.kb.answer import Answer, Cited, Source
 from bot.kb.chunking import Chunker
 from bot.kb.cleaning import clean_markdown
-from bot.kb.knowledge import Passage
+from bot.kb.model import Passage
 from bot.kb.retrieval import Retriever, ScoredPassage
 from bot.kb.tokenizer import Tokenizer
 from tests.fakes.telegram_html import parse_html

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.kb.bm25 import BM25Index
-from bot.kb.knowledge import Passage, Snapshot
+from bot.kb.model import Passage, Snapshot
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import normalize_text

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from bot.kb.cleaning import SENTENCE_END, split_sentences
-from bot.kb.knowledge import Snapshot
+from bot.kb.model import Snapshot
 from bot.kb.outline import Line, Outline, passage_lines
 from bot.kb.retrieval import Analysis, ScoredPassage, SearchResult
 from bot.kb.vocab import normalize_text

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.kb.knowledge import Passage, Snapshot
+from bot.kb.model import Passage, Snapshot
 
 LineKind = Literal["heading", "text", "item"]
 _KINDS: dict[str, LineKind] = {"h": "heading", "t": "text", "i": "item"}

@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.kb.intent import IntentDetector, QuestionIntent
-from bot.kb.knowledge import Passage, Snapshot
+from bot.kb.model import Passage, Snapshot
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
 CANDIDATES = 60

@@ -1,85 +1,39 @@
-"""Build and refresh the knowledge base: files -> SQLite (articles, blocks, chunks) -> index.
+"""Keep the database in step with the knowledge folder, and load snapshots from it.
 
 Only new or changed files are parsed and tokenised; their blocks' tokens are stored, so
 re-chunking after a change elsewhere (boilerplate shared across articles) re-tokenises
-nothing. The in-memory `Snapshot` is immutable: a reload builds a new one and swaps it.
+nothing. All the work happens first, in worker threads and plain reads; then every
+change is written in one short transaction, so a reload that fails or is killed leaves
+the database exactly as it was. Each write bumps a generation number: another process
+(`aigc-bot index`, a second bot) that wrote the database is noticed on the next refresh.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from bot.errors import ArticleError, StorageError
-from bot.kb.bm25 import BM25Index
+import aiosqlite
+
+from bot.errors import ArticleError
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, ChunkSpec
 from bot.kb.cleaning import Block, clean_markdown
 from bot.kb.course import is_course
 from bot.kb.ingest import RawArticle, list_article_files, read_article
+from bot.kb.model import ArticleInfo, Passage, Snapshot
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 
 log = logging.getLogger(__name__)
 
 BOILERPLATE_VERSION = "3"
-PassageKind = Literal["content", "course"]
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A chunk as served: its text, where it comes from, and its index tokens."""
-
-    id: int
-    article_path: str
-    article_id: str
-    title: str
-    url: str | None
-    heading: str
-    text: str
-    tokens: tuple[str, ...]
-    subheadings: tuple[str, ...] = ()  # headings inside the passage (merged sections)
-    # One entry per text line, "<block ord><h|t|i><level>", so the answer composer can
-    # rebuild the article's outline (whole lists across chunk boundaries).
-    layout: str = ""
-    kind: PassageKind = "content"
-
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    path: str
-    article_id: str
-    title: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """An immutable, searchable state of the knowledge base."""
-
-    passages: tuple[Passage, ...]
-    articles: tuple[ArticleInfo, ...]
-    index: BM25Index
-    # Passages of one article are contiguous: article path -> their positions.
-    article_ranges: dict[str, range] = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def build(cls, passages: Sequence[Passage], articles: Sequence[ArticleInfo]) -> Snapshot:
-        ranges: dict[str, range] = {}
-        start = 0
-        for position in range(1, len(passages) + 1):
-            if position == len(passages) or passages[position].article_path != passages[start].article_path:
-                ranges[passages[start].article_path] = range(start, position)
-                start = position
-        return cls(tuple(passages), tuple(articles), BM25Index([p.tokens for p in passages]), ranges)
+GENERATION = "generation"
 
 
 @dataclass
@@ -155,21 +109,20 @@ class KnowledgeIndexer:
             f"{self.tokenizer.signature}"
         )
 
-    async def refresh(self, current: Snapshot | None = None) -> tuple[Snapshot, IndexReport]:
-        """Bring the database up to date with the folder and return a snapshot of it.
+    async def generation(self) -> str:
+        return await self.db.get_meta(GENERATION) or "0"
 
-        When nothing changed, `current` (the snapshot in use, built by this same
-        configuration) is returned as it is: an unchanged reload costs a directory scan.
-        A database failure rolls back and raises StorageError; the caller keeps `current`.
+    async def refresh(
+        self, current: Snapshot | None = None, current_generation: str | None = None
+    ) -> tuple[Snapshot, IndexReport, str]:
+        """Bring the database up to date with the folder; return a snapshot of it, the
+        report and the database generation the snapshot reflects.
+
+        When nothing changed and the database is still at `current_generation`,
+        `current` (the snapshot in use, built by this same configuration) is returned as
+        it is: an unchanged reload costs a directory scan. A database failure raises
+        StorageError and changes nothing; the caller keeps `current`.
         """
-        try:
-            return await self._refresh(current)
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                await self.db.conn.rollback()
-            raise StorageError(f"database {self.db.path}: {exc}") from exc
-
-    async def _refresh(self, current: Snapshot | None) -> tuple[Snapshot, IndexReport]:
         started = time.perf_counter()
         report = IndexReport()
         if not self.knowledge_dir.is_dir():
@@ -181,33 +134,40 @@ class KnowledgeIndexer:
                 "SELECT path, content_hash, size, mtime_ns, tokenizer, id FROM articles"
             )
         }
+        # An article stored without blocks (a database written by an older version that
+        # was killed mid-reload) is re-read, never called "unchanged".
+        broken = {
+            str(r[0])
+            for r in await self.db.fetchall(
+                "SELECT path FROM articles a WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.article = a.id)"
+            )
+        }
+        for path in broken:
+            stored[path] = (*stored[path][:4], "", stored[path][5])  # forces a re-read
         parsed, unchanged, skipped, touched = await asyncio.to_thread(self._scan, files, stored)
         report.unchanged = len(unchanged)
         report.skipped = skipped
         present = {p.raw.path for p in parsed} | set(unchanged)
-        removed = [path for path in stored if path not in present]
-        conn = self.db.conn
-        for path in removed:
-            await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
-        report.removed = sorted(removed)
+        removed = sorted(path for path in stored if path not in present)
+        report.removed = removed
         for item in parsed:
-            (report.changed if item.raw.path in stored else report.added).append(item.raw.path)
-            await self._write_article(item, stored.get(item.raw.path))
-        for path, mtime_ns in touched:
-            await conn.execute("UPDATE articles SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
-
+            (
+                report.changed if item.raw.path in stored and item.raw.path not in broken else report.added
+            ).append(item.raw.path)
         signature = await self.db.get_meta("chunk_signature")
-        rechunk = report.modified or signature != self.chunk_signature
+        rechunk = report.modified or bool(broken) or signature != self.chunk_signature
+        chunks: list[tuple[str, tuple[object, ...]]] = []
         if rechunk:
-            await self._rechunk(report)
-            await self.db.set_meta("chunk_signature", self.chunk_signature)
-        await conn.commit()
-
-        snapshot = current if current is not None and not rechunk else await self.load()
+            chunks = await self._chunk_all(parsed, unchanged, stored, report)
+        if rechunk or touched:
+            await self._write(parsed, removed, touched, chunks if rechunk else None, stored)
+        generation = await self.generation()
+        reuse = current is not None and not rechunk and generation == current_generation
+        snapshot = current if reuse and current is not None else await self.load()
         report.articles = len(snapshot.articles)
         report.chunks = len(snapshot.passages)
         report.seconds = time.perf_counter() - started
-        return snapshot, report
+        return snapshot, report, generation
 
     def _scan(
         self, files: Sequence[Path], stored: dict[str, Sequence[object]]
@@ -266,11 +226,89 @@ class KnowledgeIndexer:
             )
         return parsed, unchanged, skipped, touched
 
-    async def _write_article(self, item: _Parsed, row: Sequence[object] | None) -> None:
+    async def _chunk_all(
+        self,
+        parsed: Sequence[_Parsed],
+        unchanged: Sequence[str],
+        stored: dict[str, Sequence[object]],
+        report: IndexReport,
+    ) -> list[tuple[str, tuple[object, ...]]]:
+        """Chunk every article (boilerplate is a corpus-wide property), in memory."""
+        keep = [stored[path] for path in unchanged]
+        blocks: dict[str, list[Block]] = {str(row[0]): [] for row in keep}
+        tokens: dict[str, list[list[str]]] = {str(row[0]): [] for row in keep}
+        titles: dict[str, str] = {}
+        if keep:
+            rows = await self.db.fetchall(
+                "SELECT a.path, a.title_tokens, b.kind, b.level, b.text, b.tokens FROM blocks b"
+                " JOIN articles a ON a.id = b.article ORDER BY a.path, b.ord"
+            )
+            for path, title_tokens, kind, level, text, toks in rows:
+                if path in blocks:
+                    titles[path] = title_tokens
+                    blocks[path].append(Block(kind, text, level))
+                    tokens[path].append(toks.split())
+        for item in parsed:
+            blocks[item.raw.path] = item.blocks
+            tokens[item.raw.path] = item.tokens
+            titles[item.raw.path] = " ".join(item.title_tokens)
+        order = sorted(blocks)
+
+        def work() -> list[tuple[str, tuple[object, ...]]]:
+            drops, stats = find_boilerplate([blocks[p] for p in order], self.tokenizer.vocab.promo_markers)
+            report.promo_blocks, report.duplicate_blocks = stats.promo_blocks, stats.duplicate_blocks
+            report.rechunked = True
+            markers = self.tokenizer.vocab.course_markers
+            out: list[tuple[str, tuple[object, ...]]] = []
+            for path, drop in zip(order, drops, strict=True):
+                specs = self.chunker.chunk(blocks[path], [not d for d in drop])
+                for ord_, spec in enumerate(specs):
+                    row = _render_chunk(ord_, spec, blocks[path], tokens[path], titles.get(path, ""), markers)
+                    out.append((path, row))
+            return out
+
+        return await asyncio.to_thread(work)
+
+    async def _write(
+        self,
+        parsed: Sequence[_Parsed],
+        removed: Sequence[str],
+        touched: Sequence[tuple[str, int]],
+        chunks: Sequence[tuple[str, tuple[object, ...]]] | None,
+        stored: dict[str, Sequence[object]],
+    ) -> None:
+        """Every change in one transaction: all of it lands, or none of it."""
+        async with self.db.transaction() as conn:
+            for path in [*removed, *(p.raw.path for p in parsed if p.raw.path in stored)]:
+                await conn.execute("DELETE FROM articles WHERE path = ?", (path,))
+            for item in parsed:
+                await self._insert_article(conn, item)
+            await conn.executemany(
+                "UPDATE articles SET mtime_ns = ? WHERE path = ?", [(m, p) for p, m in touched]
+            )
+            if chunks is not None:
+                ids = {
+                    str(r[0]): int(r[1]) for r in await conn.execute_fetchall("SELECT path, id FROM articles")
+                }
+                await conn.execute("DELETE FROM chunks")
+                await conn.executemany(
+                    "INSERT INTO chunks(article, ord, heading, subheadings, text, tokens, layout, kind)"
+                    " VALUES (?,?,?,?,?,?,?,?)",
+                    [(ids[path], *row) for path, row in chunks],
+                )
+                await conn.execute(
+                    "INSERT INTO meta(key, value) VALUES ('chunk_signature', ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (self.chunk_signature,),
+                )
+            await conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, '1')"
+                " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+                (GENERATION,),
+            )
+
+    async def _insert_article(self, conn: aiosqlite.Connection, item: _Parsed) -> None:
         raw = item.raw
-        conn = self.db.conn
-        if row is not None:
-            await conn.execute("DELETE FROM articles WHERE id = ?", (row[5],))
         cursor = await conn.execute(
             "INSERT INTO articles(path, article_id, title, url, date, tags, content_hash, size,"
             " mtime_ns, tokenizer, title_tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -288,51 +326,12 @@ class KnowledgeIndexer:
                 " ".join(item.title_tokens),
             ),
         )
-        article = cursor.lastrowid
         await conn.executemany(
             "INSERT INTO blocks(article, ord, kind, level, text, tokens) VALUES (?,?,?,?,?,?)",
             [
-                (article, ord_, b.kind, b.level, b.text, " ".join(toks))
+                (cursor.lastrowid, ord_, b.kind, b.level, b.text, " ".join(toks))
                 for ord_, (b, toks) in enumerate(zip(item.blocks, item.tokens, strict=True))
             ],
-        )
-
-    async def _rechunk(self, report: IndexReport) -> None:
-        """Rebuild every passage from stored blocks: boilerplate is a corpus-wide property."""
-        articles = await self.db.fetchall("SELECT id, title_tokens FROM articles ORDER BY path")
-        rows = await self.db.fetchall(
-            "SELECT b.article, b.kind, b.level, b.text, b.tokens FROM blocks b"
-            " JOIN articles a ON a.id = b.article ORDER BY a.path, b.ord"
-        )
-        blocks: dict[int, list[Block]] = {int(a[0]): [] for a in articles}
-        tokens: dict[int, list[list[str]]] = {int(a[0]): [] for a in articles}
-        for article, kind, level, text, toks in rows:
-            blocks[article].append(Block(kind, text, level))
-            tokens[article].append(toks.split())
-        order = [int(a[0]) for a in articles]
-        drops, stats = await asyncio.to_thread(
-            find_boilerplate, [blocks[a] for a in order], self.tokenizer.vocab.promo_markers
-        )
-        report.promo_blocks, report.duplicate_blocks, report.rechunked = (
-            stats.promo_blocks,
-            stats.duplicate_blocks,
-            True,
-        )
-        out: list[tuple[object, ...]] = []
-        markers = self.tokenizer.vocab.course_markers
-        for (article, title_tokens), drop in zip(articles, drops, strict=True):
-            specs = self.chunker.chunk(blocks[article], [not d for d in drop])
-            for ord_, spec in enumerate(specs):
-                out.append(
-                    _render_chunk(
-                        article, ord_, spec, blocks[article], tokens[article], title_tokens, markers
-                    )
-                )
-        await self.db.conn.execute("DELETE FROM chunks")
-        await self.db.executemany(
-            "INSERT INTO chunks(article, ord, heading, subheadings, text, tokens, layout, kind)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            out,
         )
 
     async def load(self) -> Snapshot:
@@ -366,7 +365,6 @@ class KnowledgeIndexer:
 
 
 def _render_chunk(
-    article: int,
     ord_: int,
     spec: ChunkSpec,
     blocks: Sequence[Block],
@@ -398,4 +396,4 @@ def _render_chunk(
     headings = [blocks[i].text for i in (*spec.heading_ids, *spec.block_ids) if blocks[i].kind == "heading"]
     body = [blocks[i] for i in spec.block_ids if blocks[i].kind != "heading"]
     kind = "course" if is_course(headings, body, course_markers) else "content"
-    return (article, ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)
+    return (ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)
