@@ -34,13 +34,18 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import handlers
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.ratelimit import UserRateLimiter
 from bot.service import KnowledgeService
+from bot.telegram import admin, buttons, conversation, inline
+from bot.telegram.errors import on_error
+from bot.telegram.state import BotState
 
 log = logging.getLogger(__name__)
+
+# Only the update types the bot handles: Telegram then sends nothing else.
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query", "my_chat_member"]
 
 USER_COMMANDS = [
     BotCommand("ask", "提问 / ask a question"),
@@ -94,48 +99,61 @@ def build_application(
     application.bot_data["settings"] = settings
     if service is not None:
         application.bot_data["service"] = service
-    add_handlers(application)
+    add_handlers(application, settings)
     return application
 
 
-def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
-    """Register callbacks. Order matters within a group: commands before free text."""
+def add_handlers(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    """Register callbacks. Order matters within a group: commands before free text, and
+    an admin command's admin handler before the refusal for everyone else."""
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
-    application.add_handler(CommandHandler(["start", "help"], handlers.start))
-    application.add_handler(CommandHandler("ask", handlers.ask))
-    application.add_handler(CommandHandler("reload", handlers.reload))
-    application.add_handler(CommandHandler("stats", handlers.stats))
-    application.add_handler(CommandHandler("explain", handlers.explain))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(InlineQueryHandler(handlers.inline_query))
+    admins = admin.admin_filter(settings.admin_user_ids)
+    application.add_handler(CommandHandler("start", conversation.start))
+    application.add_handler(CommandHandler("help", conversation.help_command))
+    application.add_handler(CommandHandler("ask", conversation.ask))
+    application.add_handler(CommandHandler("reload", admin.reload, filters=admins))
+    application.add_handler(CommandHandler("stats", admin.stats, filters=admins))
+    application.add_handler(CommandHandler("explain", admin.explain, filters=admins))
+    application.add_handler(CommandHandler(["reload", "stats", "explain"], admin.refuse))
+    # Buttons, one callback each, routed by their data's prefix.
+    application.add_handler(CallbackQueryHandler(buttons.example, pattern=r"^ex:"))
+    application.add_handler(CallbackQueryHandler(buttons.suggestion, pattern=r"^sg:"))
+    application.add_handler(CallbackQueryHandler(buttons.more, pattern=r"^more:"))
+    application.add_handler(CallbackQueryHandler(buttons.feedback, pattern=r"^fb:"))
+    application.add_handler(CallbackQueryHandler(buttons.example))  # anything else: "expired"
+    application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_handler(
-        MessageHandler(new_or_edited & private & filters.TEXT & ~filters.COMMAND, handlers.private_text)
+        MessageHandler(new_or_edited & private & filters.TEXT & ~filters.COMMAND, conversation.private_text)
     )
     application.add_handler(
-        MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text)
+        MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, conversation.group_text)
     )
     # Uploads only in private chats: files shared in groups are the members' business.
-    application.add_handler(
-        MessageHandler(filters.UpdateType.MESSAGE & private & filters.Document.ALL, handlers.document)
-    )
+    upload = filters.UpdateType.MESSAGE & private & filters.Document.ALL
+    application.add_handler(MessageHandler(upload & admins, admin.document))
+    application.add_handler(MessageHandler(upload, admin.refuse))
     # Commands this bot lacks, or /cmd@otherbot (which CommandHandler leaves alone).
     unknown = filters.UpdateType.MESSAGE & private & filters.COMMAND
-    application.add_handler(MessageHandler(unknown, handlers.unknown_command))
+    application.add_handler(MessageHandler(unknown, conversation.unknown_command))
     # Anything else sent privately (stickers, photos, voice...): a hint.
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, handlers.non_text))
-    application.add_handler(ChatMemberHandler(handlers.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
-    application.add_error_handler(handlers.on_error)
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, conversation.non_text))
+    application.add_handler(ChatMemberHandler(conversation.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_error_handler(on_error)
 
 
 async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
     settings: Settings = application.bot_data["settings"]
     service = application.bot_data.get("service") or await KnowledgeService.open(settings)
-    application.bot_data["state"] = handlers.BotState(
+    limit = settings.rate_limit_per_minute
+    application.bot_data["state"] = BotState(
         settings=settings,
         service=service,
-        limiter=UserRateLimiter(settings.rate_limit_per_minute),
+        limiter=UserRateLimiter(limit),
+        presses=UserRateLimiter(limit),
+        # inline mode sends a query per keystroke
+        inline=UserRateLimiter(limit * 3),
     )
     await set_commands(application, settings)
     log.info(
@@ -160,5 +178,5 @@ async def set_commands(application: Application, settings: Settings) -> None:  #
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
     state = application.bot_data.get("state")
-    if isinstance(state, handlers.BotState):
+    if isinstance(state, BotState):
         await state.service.close()

@@ -46,9 +46,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _telegram(settings: Settings, mode: str) -> int:
     """Run the bot until SIGINT/SIGTERM; PTB then stops polling and post_shutdown closes the db."""
-    from telegram import Update
-
-    from bot.app import build_application
+    from bot.app import ALLOWED_UPDATES, build_application
 
     secrets = [
         s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token) if s
@@ -58,7 +56,7 @@ def _telegram(settings: Settings, mode: str) -> int:
         raise ConfigError("WEBHOOK_URL is not set (the public https:// address Telegram should call)")
     application = build_application(settings)
     if mode == "run":
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
     else:
         path = settings.webhook_path.strip("/")
         secret = settings.webhook_secret_token
@@ -68,7 +66,7 @@ def _telegram(settings: Settings, mode: str) -> int:
             url_path=path,
             webhook_url=f"{str(settings.webhook_url).rstrip('/')}/{path}",
             secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=Update.ALL_TYPES,
+            allowed_updates=ALLOWED_UPDATES,
         )
     return 0
 

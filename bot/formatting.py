@@ -155,6 +155,12 @@ def render_help(lang: Lang, articles: int, topics: Sequence[str]) -> str:
     return pack([esc(t("help", lang, articles=articles, topics=listed or t("none", lang)))])[0]
 
 
+def render_commands(lang: Lang, admin: bool) -> str:
+    """/help: the commands, and the admin commands for admins only."""
+    parts = [t("commands", lang)] + ([t("admin_commands", lang)] if admin else [])
+    return pack([esc(p) for p in parts], sep="\n\n")[0]
+
+
 def render_plain(text: str) -> list[str]:
     """Preformatted plain text (explanations), escaped and split by lines."""
     return pack([esc(line) for line in text.splitlines()])

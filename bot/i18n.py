@@ -53,6 +53,35 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "more_header": {"zh": "更多相关内容：", "en": "More on this:"},
     "expired": {"zh": "这个按钮已过期，请重新提问。", "en": "This button has expired - please ask again."},
     "thanks": {"zh": "谢谢你的反馈！", "en": "Thanks for the feedback!"},
+    "not_yours": {
+        "zh": "这个按钮属于别的对话，请自己提问。",
+        "en": "This button belongs to another conversation - please ask your own question.",
+    },
+    "slow_down": {"zh": "点得太快啦，请稍等片刻。", "en": "Too many presses - please wait a moment."},
+    "truncated": {
+        "zh": "问题太长，只按前 {chars} 个字搜索。",
+        "en": "Your question is long: only its first {chars} characters were searched.",
+    },
+    "stats_private": {
+        "zh": "统计里有其他用户的提问，请在与我的私聊中发送 /stats。",
+        "en": "Statistics show other users' questions: please send /stats in a private chat with me.",
+    },
+    "download_failed": {
+        "zh": "下载文件失败（{reason}），请重新发送。",
+        "en": "Download failed ({reason}); please send it again.",
+    },
+    "upload_backup": {"zh": "原文件已备份为 {name}。", "en": "The previous version was kept as {name}."},
+    "commands": {
+        "zh": "命令：\n/ask 问题 — 提问（群里用）\n/help — 帮助\n/start — 介绍与示例\n私聊时直接发问题即可。",
+        "en": "Commands:\n/ask question — ask (in groups)\n/help — this help\n"
+        "/start — introduction and examples\nIn a private chat just send your question.",
+    },
+    "admin_commands": {
+        "zh": "管理员命令：\n/reload — 重新加载知识库\n/stats — 使用统计\n/explain 问题 — 解释排序\n"
+        "发送 .md / .txt 文件 — 上传文章",
+        "en": "Admin commands:\n/reload — reload the knowledge base\n/stats — usage statistics\n"
+        "/explain question — why passages ranked\nSend a .md / .txt file — upload an article",
+    },
     "admin_only": {
         "zh": "抱歉，这个命令只有管理员可以使用。",
         "en": "Sorry, only admins can use this command.",
@@ -80,7 +109,6 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "大家好！我可以回答 AIGC 相关的问题：用 /ask 问题，或 @{username} 问题，或回复我的消息。",
         "en": "Hi all! I answer AIGC questions: use /ask question, mention @{username}, or reply to me.",
     },
-    "inline_empty": {"zh": "输入一个 AIGC 问题", "en": "Type an AIGC question"},
     "stats": {
         "zh": "今天提问：{today}\n近 7 天提问：{week}（未回答 {rate:.0%}）\n反馈：👍 {up} / 👎 {down}\n"
         "知识库：{articles} 篇文章，{passages} 个段落",

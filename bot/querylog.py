@@ -18,7 +18,8 @@ class LoggedQuestion:
     id: int
     text: str
     shown: int
-    lang: str
+    chat_id: int | None
+    user_id: int | None
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,12 @@ async def log_question(
 
 
 async def get_question(db: Database, question_id: int) -> LoggedQuestion | None:
-    row = await db.fetchone("SELECT id, text, shown, lang FROM questions WHERE id = ?", (question_id,))
-    return None if row is None else LoggedQuestion(int(row[0]), str(row[1]), int(row[2]), str(row[3]))
+    row = await db.fetchone(
+        "SELECT id, text, shown, chat_id, user_id FROM questions WHERE id = ?", (question_id,)
+    )
+    if row is None:
+        return None
+    return LoggedQuestion(int(row[0]), str(row[1]), int(row[2]), row[3], row[4])
 
 
 async def mark_shown(db: Database, question_id: int, shown: int) -> None:
@@ -114,9 +119,10 @@ async def stats(db: Database, limit: int = 5) -> Stats:
     unanswered_week = await scalar(f"SELECT count(*) FROM questions WHERE {week} AND answered = 0")
 
     async def top(where: str) -> list[tuple[str, int]]:
+        # Counted case-insensitively, shown as a user wrote it ("ChatGPT", not "chatgpt").
         rows = await db.fetchall(
-            f"SELECT lower(trim(text)) AS q, count(*) AS n FROM questions WHERE {where}"
-            " GROUP BY q ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
+            f"SELECT max(trim(text)) AS shown, count(*) AS n FROM questions WHERE {where}"
+            " GROUP BY lower(trim(text)) ORDER BY n DESC, max(asked_at) DESC LIMIT ?",
             (limit,),
         )
         return [(str(r[0]), int(r[1])) for r in rows]

@@ -17,6 +17,7 @@ class UserRateLimiter:
         self.window = window
         self._clock = clock
         self._seen: dict[int, deque[float]] = {}
+        self._noticed: dict[int, float] = {}
 
     def check(self, user_id: int) -> float:
         """Record a question; 0 if allowed, else seconds until the user may ask again."""
@@ -29,4 +30,15 @@ class UserRateLimiter:
         times.append(now)
         if len(self._seen) > 10_000:  # forget idle users so memory stays bounded
             self._seen = {u: q for u, q in self._seen.items() if q and now - q[-1] < self.window}
+            self._noticed = {u: t for u, t in self._noticed.items() if now - t < self.window}
         return 0.0
+
+    def should_notify(self, user_id: int) -> bool:
+        """For a limited user: True once per window (tell them to wait), then False
+        (stay silent), so a flood of 500 messages gets one notice, not 480."""
+        now = self._clock()
+        last = self._noticed.get(user_id)
+        if last is not None and now - last < self.window:
+            return False
+        self._noticed[user_id] = now
+        return True

@@ -13,7 +13,9 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass
+from typing import Any
 
+from bot import querylog
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.explain import render_explanation
@@ -113,7 +115,8 @@ class KnowledgeService:
                 self.settings.knowledge_dir,
                 tokenizer,
                 Chunker(self.settings.chunk_max_chars),
-                exclude=(vocab_dir,),
+                # A vocab folder is never indexed as articles, wherever VOCAB_DIR points.
+                exclude=(vocab_dir, self.settings.knowledge_dir / "vocab"),
             )
             # The current snapshot can be kept only if it was tokenised the same way.
             same = self._state is not None and self._state.retriever.tokenizer is tokenizer
@@ -173,6 +176,34 @@ class KnowledgeService:
             return out
 
         return await asyncio.to_thread(run)
+
+    # -- the question log, feedback and statistics (the handlers never see the database) --
+
+    async def log_question(self, **fields: Any) -> int:
+        """Log a question; StorageError if the write fails (callers keep the answer)."""
+        return await querylog.log_question(self.db, **fields)
+
+    async def question(self, question_id: int) -> querylog.LoggedQuestion | None:
+        return await querylog.get_question(self.db, question_id)
+
+    async def mark_shown(self, question_id: int, shown: int) -> None:
+        await querylog.mark_shown(self.db, question_id, shown)
+
+    async def feedback(self, question_id: int, user_id: int, value: int) -> bool:
+        return await querylog.record_feedback(self.db, question_id, user_id, value)
+
+    async def log_reload(self, user_id: int | None, ok: bool, summary: str, seconds: float) -> None:
+        await querylog.log_reload(self.db, user_id, ok, summary, seconds)
+
+    async def stats(self) -> querylog.Stats:
+        numbers = await querylog.stats(self.db)
+        snapshot = self.snapshot
+        return dataclasses.replace(numbers, articles=len(snapshot.articles), passages=len(snapshot.passages))
+
+    def overview(self) -> tuple[int, int, list[str]]:
+        """Articles, passages and article titles of the knowledge base being served."""
+        snapshot = self.snapshot
+        return len(snapshot.articles), len(snapshot.passages), [a.title for a in snapshot.articles]
 
     def _loaded(self) -> _State:
         if self._state is None:

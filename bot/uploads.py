@@ -38,12 +38,23 @@ def validate_article(name: str, data: bytes, max_bytes: int) -> None:
         raise ArticleError("no text left after cleaning")
 
 
-def save_article(folder: Path, name: str, data: bytes) -> Path:
-    """Write atomically (temp file + rename), so a reload never reads half a file."""
+def save_article(folder: Path, name: str, data: bytes) -> Path | None:
+    """Write atomically (temp file + rename), so a reload never reads half a file.
+
+    An article of the same name is kept as `name.bak` (not indexed: not an article
+    suffix); returns that backup's path, or None when nothing was replaced.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / name
     if target.resolve().parent != folder.resolve():
         raise ArticleError("file name escapes the knowledge folder")
+    backup = None
+    if target.is_file() and target.read_bytes() != data:
+        backup = target.with_name(target.name + ".bak")
+        try:
+            os.replace(target, backup)
+        except OSError as exc:
+            raise ArticleError(f"cannot keep the previous version: {exc.strerror or exc}") from exc
     handle, temp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -52,4 +63,4 @@ def save_article(folder: Path, name: str, data: bytes) -> Path:
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
         raise ArticleError(f"cannot save: {exc.strerror or exc}") from exc
-    return target
+    return backup

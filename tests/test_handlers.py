@@ -9,7 +9,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.error import TimedOut
 
-from bot import handlers
+from bot.telegram import conversation, replies
 
 BOT = User(4242, "AIGC", is_bot=True, username="aigc_test_bot")
 
@@ -35,16 +35,16 @@ def timed_out(cause: BaseException) -> TimedOut:
 
 
 async def test_reply_is_retried_when_it_never_left(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(handlers.asyncio, "sleep", _no_sleep)
+    monkeypatch.setattr(replies.asyncio, "sleep", _no_sleep)
     message = FlakyMessage([timed_out(httpx.ConnectTimeout("connect")), timed_out(httpx.PoolTimeout("pool"))])
-    await handlers.reply_messages(message, ["answer"])  # type: ignore[arg-type]
+    await replies.reply_messages(message, ["answer"])  # type: ignore[arg-type]
     assert message.sent == ["answer"]
 
 
 async def test_reply_is_not_retried_when_it_may_have_arrived() -> None:
     message = FlakyMessage([timed_out(httpx.ReadTimeout("read"))])
     with pytest.raises(TimedOut):
-        await handlers.reply_messages(message, ["answer"])  # type: ignore[arg-type]
+        await replies.reply_messages(message, ["answer"])  # type: ignore[arg-type]
     assert message.sent == [], "a read timeout may mean Telegram got it: no duplicate"
 
 
@@ -78,21 +78,21 @@ def group_message(
 )
 def test_addressed_by_mention(text: str, offset: int, expected: str) -> None:
     entity = MessageEntity(MessageEntity.MENTION, offset, len("@aigc_test_bot"))
-    assert handlers.addressed_question(group_message(text, [entity]), "aigc_test_bot", 4242) == expected
+    assert conversation.addressed_question(group_message(text, [entity]), "aigc_test_bot", 4242) == expected
 
 
 def test_group_chatter_and_other_mentions_are_not_addressed() -> None:
     other = MessageEntity(MessageEntity.MENTION, 0, len("@someone"))
     assert (
-        handlers.addressed_question(group_message("@someone 什么是AIGC", [other]), "aigc_test_bot", 4242)
+        conversation.addressed_question(group_message("@someone 什么是AIGC", [other]), "aigc_test_bot", 4242)
         is None
     )
-    assert handlers.addressed_question(group_message("什么是AIGC"), "aigc_test_bot", 4242) is None
+    assert conversation.addressed_question(group_message("什么是AIGC"), "aigc_test_bot", 4242) is None
 
 
 def test_reply_to_the_bot_is_addressed() -> None:
     earlier = Message(9, None, Chat(-100, Chat.SUPERGROUP), from_user=BOT, text="old")  # type: ignore[arg-type]
     assert (
-        handlers.addressed_question(group_message("那薪资呢？", reply_to=earlier), "aigc_test_bot", 4242)
+        conversation.addressed_question(group_message("那薪资呢？", reply_to=earlier), "aigc_test_bot", 4242)
         == "那薪资呢？"
     )

@@ -66,7 +66,7 @@ async def test_question_log_feedback_and_stats(tmp_path: Path) -> None:
         stats = await querylog.stats(db)
         assert stats.today == 3 and stats.week == 3
         assert abs(stats.unanswered_rate_week - 1 / 3) < 1e-9
-        assert stats.top_questions[0] == ("什么是aigc", 2)
+        assert stats.top_questions[0] == ("什么是AIGC", 2), "counted case-insensitively, shown as asked"
         assert stats.top_unanswered == [("天气", 1)]
         assert (stats.helpful, stats.unhelpful) == (1, 1)
 

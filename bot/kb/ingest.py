@@ -54,13 +54,18 @@ def decode_bytes(data: bytes) -> str:
     if b"\x00" in data[:8192]:
         raise ArticleError("binary file (contains NUL bytes)")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ArticleError(f"not UTF-8 or GB18030 text ({exc.reason})") from None
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ArticleError(f"not UTF-8 or GB18030 text ({exc.reason})") from None
+    # GB18030 decodes almost any bytes: binary files are recognised by their share of
+    # control characters, not by NUL bytes alone.
+    sample = text[:8192]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x7F <= ord(ch) < 0xA0)
+    if controls > max(8, len(sample) // 50):
+        raise ArticleError("binary file (not text)")
     return text
 
 

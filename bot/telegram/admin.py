@@ -1,0 +1,118 @@
+"""Admin commands: /reload, /explain, /stats and article uploads.
+
+Admins are recognised by numeric user id (usernames can be re-registered by anyone),
+once, by a filter on the handlers; everyone else gets a polite refusal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+
+from telegram import Message, Update, User
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot.errors import ArticleError, BotError, StorageError
+from bot.formatting import clip, esc, render_plain, render_report, render_stats
+from bot.i18n import Lang, t
+from bot.telegram.replies import reply_messages
+from bot.telegram.state import BotState, get_state, user_lang
+from bot.uploads import sanitize_filename, save_article, validate_article
+
+
+def admin_filter(admin_ids: frozenset[int]) -> filters.BaseFilter:
+    """Updates from the admins; an empty set lets nobody through."""
+    return filters.User(user_id=sorted(admin_ids), allow_empty=False)
+
+
+async def refuse(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin command from someone who is not an admin."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(t("admin_only", user_lang(update.effective_user)))
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: re-read the knowledge folder in the background and report."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update.effective_user)
+    await message.reply_text(t("reloading", lang))
+    # The reply comes from a task, so this handler returns at once and questions keep
+    # being answered from the current index while the new one is built.
+    task = run_reload(get_state(context), message, update.effective_user, lang)
+    context.application.create_task(task, update)
+
+
+async def run_reload(state: BotState, message: Message, user: User | None, lang: Lang) -> None:
+    """Reload, reply with the report (or why it failed), and record it in the history."""
+    started = time.perf_counter()
+    try:
+        report = await state.service.reload()
+    except (BotError, OSError) as exc:
+        text = str(exc)
+        await message.reply_text(esc(clip(t("reload_failed", lang, reason=text), 3000)))
+        ok, summary = False, text
+    else:
+        await reply_messages(message, render_report(report, lang))
+        ok, summary = True, "\n".join(report.lines())
+    with contextlib.suppress(StorageError):  # the history is a convenience; the reload is done
+        await state.service.log_reload(user.id if user else None, ok, summary, time.perf_counter() - started)
+
+
+async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/explain <question>: matched terms, their origin and score contributions."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await message.reply_text(t("ask_usage", user_lang(update.effective_user)).replace("/ask", "/explain"))
+        return
+    await reply_messages(message, render_plain(await get_state(context).service.explain(question)))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: usage, no-answer rate, what to write next, feedback (private chats only:
+    the top questions are other users' words)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update.effective_user)
+    if message.chat.type != ChatType.PRIVATE:
+        await message.reply_text(t("stats_private", lang))
+        return
+    numbers = await get_state(context).service.stats()
+    await reply_messages(message, render_stats(numbers, lang))
+
+
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin sends an article file: validate, save (keeping the old one), reload."""
+    message = update.effective_message
+    if message is None or message.document is None:
+        return
+    state = get_state(context)
+    lang = user_lang(update.effective_user)
+    doc = message.document
+    try:
+        name = sanitize_filename(doc.file_name)
+        limit = state.settings.max_upload_bytes
+        if doc.file_size and doc.file_size > limit:
+            raise ArticleError(f"too large ({doc.file_size // 1024} KiB > {limit // 1024} KiB)")
+        try:
+            data = bytes(await (await doc.get_file()).download_as_bytearray())
+        except TelegramError as exc:
+            raise ArticleError(t("download_failed", lang, reason=str(exc))) from exc
+        await asyncio.to_thread(validate_article, name, data, limit)
+        backup = await asyncio.to_thread(save_article, state.settings.knowledge_dir, name, data)
+    except ArticleError as exc:
+        await message.reply_text(esc(clip(t("upload_refused", lang, reason=str(exc)), 3000)))
+        return
+    saved = t("upload_saved", lang, name=name)
+    if backup is not None:
+        saved += " " + t("upload_backup", lang, name=backup.name)
+    await message.reply_text(esc(saved))
+    await run_reload(state, message, update.effective_user, lang)

@@ -1,0 +1,211 @@
+"""Questions: private text, /ask, mentions and replies in groups, /start and /help."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from telegram import Chat, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.errors import StorageError
+from bot.formatting import (
+    MAX_MESSAGE,
+    clean_input,
+    clip,
+    esc,
+    render_answer,
+    render_commands,
+    render_help,
+    render_no_answer,
+    tg_length,
+)
+from bot.i18n import Lang, t
+from bot.kb.answer import Answer
+from bot.telegram.replies import (
+    answer_keyboard,
+    examples_keyboard,
+    reply_messages,
+    suggestions_keyboard,
+    typing,
+)
+from bot.telegram.state import BotState, get_state, user_lang
+
+log = logging.getLogger(__name__)
+
+
+async def respond(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, question: str
+) -> None:
+    """Answer `question` under `message`: rate limit, search, log, render, reply."""
+    state = get_state(context)
+    user = update.effective_user
+    lang = user_lang(user, question)
+    if user is not None:
+        wait = state.limiter.check(user.id)
+        if wait > 0:
+            # One notice per window; a flood of messages then meets silence.
+            if state.limiter.should_notify(user.id):
+                await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
+            return
+    question = clean_input(question)
+    limit = state.settings.max_question_chars
+    truncated = len(question) > limit
+    # Very long input is searched by its beginning, never refused; the user is told.
+    question = clip(question, limit)
+    async with typing(context, message.chat.id):
+        started = time.perf_counter()
+        # The service works in a thread: the loop keeps serving other chats.
+        reply = await state.service.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+    answer = reply.answer
+    question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
+    if not answer.answered:
+        suggestions = list(reply.suggestions)
+        markup = suggestions_keyboard(question_id, suggestions) if question_id is not None else None
+        texts = [render_no_answer(lang, suggestions)]
+    else:
+        markup = answer_keyboard(question_id, lang) if question_id is not None else None
+        texts = render_answer(answer, lang)
+    if truncated:
+        texts = with_notice(texts, t("truncated", lang, chars=limit))
+    await reply_messages(message, texts, markup)
+
+
+def with_notice(texts: list[str], notice: str) -> list[str]:
+    """A short italic notice above the reply, in its first message when it fits."""
+    head = f"<i>{esc(notice)}</i>"
+    if texts and tg_length(head) + 2 + tg_length(texts[0]) <= MAX_MESSAGE:
+        return [f"{head}\n\n{texts[0]}", *texts[1:]]
+    return [head, *texts]
+
+
+async def log_question(
+    state: BotState, update: Update, chat: Chat, question: str, answer: Answer, latency_ms: float, lang: Lang
+) -> int | None:
+    """Log a question; a failed write is logged and costs the user nothing but the buttons."""
+    try:
+        return await state.service.log_question(
+            user_id=update.effective_user.id if update.effective_user else None,
+            chat_id=chat.id,
+            chat_type=chat.type,
+            text=question,
+            answered=answer.answered,
+            passage_ids=[p.passage.id for p in answer.passages],
+            latency_ms=latency_ms,
+            lang=lang,
+        )
+    except (StorageError, ValueError) as exc:
+        log.warning("question not logged: %s", exc)
+        return None
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start: what the bot knows, with example questions as buttons."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = get_state(context)
+    lang = user_lang(update.effective_user)
+    articles, _, titles = state.service.overview()
+    await message.reply_text(render_help(lang, articles, titles), reply_markup=examples_keyboard(lang))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: the commands; admins also see theirs."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = get_state(context)
+    user = update.effective_user
+    admin = user is not None and user.id in state.settings.admin_user_ids
+    await message.reply_text(
+        render_commands(user_lang(user), admin), reply_markup=examples_keyboard(user_lang(user))
+    )
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask <question>, in any chat; /ask as a reply asks the replied-to text."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or []).strip()
+    replied = message.reply_to_message
+    if not question and replied is not None and (replied.text or replied.caption):
+        question = (replied.text or replied.caption or "").strip()
+    if not question:
+        await message.reply_text(t("ask_usage", user_lang(update.effective_user)))
+        return
+    await respond(update, context, message, question)
+
+
+async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text in a private chat is a question."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    if not message.text.strip():
+        await message.reply_text(t("empty_question", user_lang(update.effective_user)))
+        return
+    await respond(update, context, message, message.text)
+
+
+def addressed_question(message: Message, username: str, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot (mention or reply), else None."""
+    text = message.text or ""
+    mention = f"@{username}".lower()
+    # Entity offsets are UTF-16 based: let PTB cut them out.
+    mentions = message.parse_entities([MessageEntity.MENTION]).values()
+    mentioned = any(m.lower() == mention for m in mentions)
+    replied = (
+        message.reply_to_message is not None
+        and message.reply_to_message.from_user is not None
+        and message.reply_to_message.from_user.id == bot_id
+    )
+    if not (mentioned or replied):
+        return None
+    return " ".join(re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE).split())
+
+
+async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In groups, answer only when addressed; stay silent otherwise."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_question(message, context.bot.username, context.bot.id)
+    if question is None:
+        return
+    if not question:
+        await message.reply_text(t("ask_usage", user_lang(update.effective_user)), do_quote=True)
+        return
+    await respond(update, context, message, question)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command this bot does not have (or one addressed to another bot), in a private chat."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(t("unknown_command", user_lang(update.effective_user)))
+
+
+async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Introduce the bot once when it joins a group."""
+    member = update.my_chat_member
+    if member is None or member.chat.type == ChatType.PRIVATE:
+        return
+    was_in = member.old_chat_member.status in {"member", "administrator", "creator"}
+    is_in = member.new_chat_member.status in {"member", "administrator"}
+    if is_in and not was_in:
+        lang = user_lang(member.from_user)
+        await context.bot.send_message(
+            member.chat.id, esc(t("group_hello", lang, username=context.bot.username))
+        )
+
+
+async def non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice…: a short hint in private chats."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(t("non_text", user_lang(update.effective_user)))
