@@ -156,6 +156,7 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         inline=UserRateLimiter(limit * 3),
     )
     await set_commands(application, settings)
+    application.create_task(service.warm())
     log.info(
         "ready: %d articles, %d passages", len(service.snapshot.articles), len(service.snapshot.passages)
     )

@@ -205,6 +205,13 @@ class KnowledgeService:
         snapshot = self.snapshot
         return len(snapshot.articles), len(snapshot.passages), [a.title for a in snapshot.articles]
 
+    async def warm(self) -> None:
+        """Build what the first refused question would otherwise wait for (the "did you
+        mean" index), in a worker thread. The bot calls it after start-up and reloads;
+        the one-question CLI does not need to pay for it."""
+        state = self._loaded()
+        await asyncio.to_thread(state.retriever.suggestion_index)
+
     def _loaded(self) -> _State:
         if self._state is None:
             raise RuntimeError("knowledge base not loaded yet")

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from bot.kb.intent import IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
+from bot.kb.suggestions import SuggestionIndex, dice
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
 CANDIDATES = 60
@@ -131,7 +132,8 @@ class Retriever:
         index = snapshot.index
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
-        self._names: list[str] | None = None
+        self._suggestions: SuggestionIndex | None = None
+        self._suggestions_lock = threading.Lock()
         # Built now rather than on the first misspelt word, so no question pays for it.
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._window_cache: dict[int, list[set[str]]] = {}
@@ -189,20 +191,21 @@ class Retriever:
         bm25 = sum(p.score for p in parts)
         return parts, scored.score - bm25
 
-    def suggestions(self, question: str, limit: int = 3) -> list[str]:
-        """Headings or titles closest to the question ("did you mean"), best first."""
-        q = self.question_grams(question)
-        if self._names is None:  # every distinct title and heading, collected once
-            self._names = list(
-                dict.fromkeys(
+    def suggestion_index(self) -> SuggestionIndex:
+        """Built on first need (or by `warm`), once per snapshot."""
+        with self._suggestions_lock:
+            if self._suggestions is None:
+                names = (
                     name
                     for p in self.snapshot.passages
                     for name in (p.title, *p.heading.split(" > "), *p.subheadings)
-                    if name
                 )
-            )
-        scored = {name: _dice(q, self._name_grams(name)) for name in self._names}
-        ranked = [name for name, score in sorted(scored.items(), key=lambda x: -x[1]) if score > 0][:limit]
+                self._suggestions = SuggestionIndex(names, self._name_grams)
+            return self._suggestions
+
+    def suggestions(self, question: str, limit: int = 3) -> list[str]:
+        """Headings or titles closest to the question ("did you mean"), best first."""
+        ranked = self.suggestion_index().closest(self.question_grams(question), limit)
         # Pad with the titles of the articles BM25 finds nearest, then any titles.
         terms = self.query_terms(question)
         hits = self.snapshot.index.top([(t.token, t.weight) for t in terms], 50).ids.tolist()
@@ -295,7 +298,7 @@ class Retriever:
         path = passage.heading.split(" > ") if passage.heading else []
         weighted = [(h, HEADING_DECAY**depth) for depth, h in enumerate(reversed(path))]
         weighted += [(h, HEADING_DECAY) for h in passage.subheadings]
-        return max((weight * _dice(q, self._name_grams(h)) for h, weight in weighted), default=0.0)
+        return max((weight * dice(q, self._name_grams(h)) for h, weight in weighted), default=0.0)
 
     def _name_grams(self, name: str) -> set[str]:
         """Bigrams of a heading or title, memoised: the same headings recur in every query."""
@@ -406,10 +409,6 @@ class Retriever:
                 tail.append((doc, score))
         padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
         return [*head, *padding, *tail]
-
-
-def _dice(a: set[str], b: set[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:

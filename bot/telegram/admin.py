@@ -59,6 +59,7 @@ async def run_reload(state: BotState, message: Message, user: User | None, lang:
     else:
         await reply_messages(message, render_report(report, lang))
         ok, summary = True, "\n".join(report.lines())
+        await state.service.warm()
     with contextlib.suppress(StorageError):  # the history is a convenience; the reload is done
         await state.service.log_reload(user.id if user else None, ok, summary, time.perf_counter() - started)
 

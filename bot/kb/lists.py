@@ -1,0 +1,133 @@
+"""Lists inside an article's outline: sibling subsections, bullets or "label：" lines.
+
+A list question ("有哪些工具") gets the complete list of the section it hits; this module
+reads such lists from an `Outline` and shortens each item to its label and first
+sentence when long.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.kb.cleaning import split_sentences
+from bot.kb.outline import Outline
+from bot.kb.sentences import Matcher
+from bot.kb.vocab import normalize_text
+
+ITEM_SENTENCE_CHARS = 70  # a list item shows its first sentence when it is this short
+
+NUMBERING = re.compile(
+    r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[a-z])\s*[.、:：)）]\s*|^\s*0\d\s+|^\S{1,4}\d{1,2}\s*[:：]\s*",
+    re.IGNORECASE,
+)
+LABEL = re.compile(r"^([^：:。，,！？!?；;]{2,16})[：:]\s*(.+)$")
+# "北京、上海、深圳、杭州": a sentence that enumerates three or more things answers a list.
+ENUMERATION = re.compile(r"[^、，,。]{1,20}、[^、，,。]{1,20}、[^、，,。]{1,20}")
+
+
+def list_entries(outline: Outline, h: int | None) -> list[str]:
+    """A section's list: its subsections, else its bullets, else its "label：" lines."""
+    children = outline.children(h)
+    if len(children) >= 2:
+        out = []
+        for c in children:
+            name = NUMBERING.sub("", outline.lines[c].text).strip(" ：:")
+            body = [outline.lines[j] for j in outline.own(c)]
+            first = split_sentences(body[0].text)[0] if body else ""
+            out.append(_item(name, first))
+        return out
+    own = [outline.lines[j] for j in outline.own(h)]
+    bullets = [line.text for line in own if line.kind == "item"]
+    if len(bullets) >= 2:
+        return [_bullet(text) for text in bullets]
+    labelled = [line.text for line in own if line.kind == "text" and LABEL.match(line.text)]
+    if len(labelled) >= 3:
+        return [_bullet(text) for text in labelled]
+    return []
+
+
+def _item(name: str, first: str) -> str:
+    if not first or len(first) > ITEM_SENTENCE_CHARS:
+        return name
+    if normalize_text(first).startswith(normalize_text(name)):
+        return first
+    return f"{name}：{first}"
+
+
+def _bullet(text: str) -> str:
+    """A bullet, shortened to its label and first sentence when long."""
+    text = re.sub(r"^\d{1,2}[.、]\s*", "", text)
+    if len(text) <= ITEM_SENTENCE_CHARS + 20:
+        return text
+    label = LABEL.match(text)
+    if label:
+        first = split_sentences(label.group(2))[0]
+        return _item(label.group(1), first)
+    first = split_sentences(text)[0]
+    return first if len(first) <= ITEM_SENTENCE_CHARS + 20 else clip(first, ITEM_SENTENCE_CHARS)
+
+
+def introduction(outline: Outline, h: int | None, entries: Sequence[str]) -> str:
+    """The section's text line that introduces its list (ends with a colon), if any."""
+    own = [outline.lines[j] for j in outline.own(h)]
+    texts = [line.text for line in own if line.kind == "text" and not LABEL.match(line.text)]
+    return next((text for text in reversed(texts) if text.rstrip().endswith(("：", ":"))), "")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ListChoice:
+    score: float
+    article: str
+    section: int | None  # the heading line of the list's section (None: the article)
+    entries: list[str]
+    named: bool  # the section's own heading names a question word
+
+
+def choose_list(
+    match: Matcher, outlines: Mapping[str, Outline], shown: Mapping[str, Sequence[int]]
+) -> ListChoice | None:
+    """The list the question asks for, among the sections around the shown lines.
+
+    A list qualifies when its heading, or the sentence introducing it, names a question
+    word; headings count most, the introduction and the items less. A subsection whose
+    own heading names the question better wins over its parent's list of subsections.
+    """
+    options: list[tuple[float, int, ListChoice]] = []
+    for article, outline in outlines.items():
+        sections: set[int | None] = set()
+        for ord_ in shown.get(article, ()):
+            i = outline.index(ord_)
+            h = outline.section_of(i) if i is not None else None
+            while h is not None:
+                sections.add(h)
+                h = outline.parent(h)
+        heading_value: dict[int | None, float] = {}
+        found: list[tuple[int | None, list[str], set[str], set[str]]] = []
+        for h in sections:
+            entries = list_entries(outline, h)
+            if len(entries) < 2:
+                continue
+            heading = outline.lines[h].text if h is not None else ""
+            in_heading = match.found(normalize_text(heading))
+            in_intro = match.found(normalize_text(introduction(outline, h, entries)))
+            if not match.topical(in_heading | in_intro):
+                continue
+            heading_value[h] = match.value(in_heading)
+            found.append((h, entries, in_heading, in_intro))
+        for h, entries, in_heading, in_intro in found:
+            if any(heading_value.get(c, -1.0) > heading_value[h] for c in outline.children(h)):
+                continue
+            in_items = match.found(normalize_text(" ".join(entries)))
+            score = 2 * heading_value[h] + 0.5 * match.value(in_intro)
+            score += 0.5 * match.value(in_items, exclude=match.groups(in_heading | in_intro))
+            depth = 0 if h is None else outline.lines[h].level
+            options.append((score, depth, ListChoice(score, article, h, entries, match.topical(in_heading))))
+    if not options:
+        return None
+    return max(options, key=lambda o: (o[0], o[1]))[2]

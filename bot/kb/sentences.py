@@ -1,0 +1,98 @@
+"""Sentence evidence: which question words a text carries, and how well it fits the
+question's intent. Pure, shared by the answer composer and the list reader."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.kb.retrieval import Analysis
+
+# What may stand between a name and its definition: "AIGC（…），是指", "AIGC，全称", "AIGC 就是".
+_DEFINE_GAP = r"^[\s，,：:—\-]*(?:[（(][^）)]{0,60}[）)])?[\s，,：:—\-]*(?:就|也|则|又)?"
+_STRONG_DEFINE = re.compile(
+    _DEFINE_GAP
+    + r"(?:是指|指的是|是一种|是一个|是一款|是一项|是一类|是由|即|全称|(?:就是)?泛指|称为|简称"
+    + r"|refers to|means|is an?\b)"
+)
+_WEAK_DEFINE = re.compile(_DEFINE_GAP + r"是")
+_FIGURE = re.compile(
+    r"\d[\d.,]*\s*(?:%|％|万|亿|千|百|元|倍|人|个|家|岁|k|w)|[一二三四五六七八九十百千]+(?:万|亿)|\d{2,}"
+)
+_INTENT_CUES = {
+    "reason": re.compile(
+        r"因为|由于|原因|得益于|源于|必然|基础|推动|驱动|使得|导致|因此|所以|结果|看似|实则|依靠|依赖"
+        r"|because|due to|thanks to"
+    ),
+    "comparison": re.compile(r"相比|比较|区别|不同|优于|不如|更|than|compared"),
+    "how": re.compile(r"通过|利用|可以|步骤|首先|方法|帮助|用于"),
+}
+
+
+class Matcher:
+    """Which question words a text contains, counted once per question word (group)."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.weights = {t: w for t, w in analysis.weights.items() if w > 0}
+        self.group = {t.token: t.group for t in analysis.terms}
+        self.ubiquitous = analysis.ubiquitous
+        self.pervasive = analysis.pervasive
+        # Latin words match whole words ("ai" is not in "said"); Chinese words anywhere.
+        self._latin: list[tuple[str, re.Pattern[str]]] = []
+        self._cjk: list[tuple[str, str]] = []
+        for token in self.weights:
+            if token.isascii():
+                words = r"[\s_-]*".join(map(re.escape, token.split("_")))
+                self._latin.append((token, re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")))
+            else:
+                self._cjk.append((token, token.replace("_", " ")))
+
+    def found(self, normal: str) -> set[str]:
+        out = {token for token, pattern in self._latin if pattern.search(normal)}
+        return out | {token for token, literal in self._cjk if literal in normal}
+
+    def value(self, found: Iterable[str], exclude: set[str] | None = None) -> float:
+        best: dict[str, float] = {}
+        for token in found:
+            group = self.group.get(token, token)
+            if exclude and group in exclude:
+                continue
+            best[group] = max(best.get(group, 0.0), self.weights[token])
+        return sum(best.values())
+
+    def share(self, found: Iterable[str]) -> float:
+        """Share of the question's topical words (groups) that a text carries."""
+        wanted = {self.group.get(t, t) for t in self.weights if t not in self.pervasive}
+        if not wanted:
+            return 1.0
+        return len(self.groups(t for t in found if t not in self.pervasive) & wanted) / len(wanted)
+
+    def groups(self, found: Iterable[str]) -> set[str]:
+        return {self.group.get(t, t) for t in found}
+
+    def topical(self, found: Iterable[str]) -> bool:
+        """Carries a question word other than those in nearly every passage ("AIGC")."""
+        return any(t not in self.pervasive for t in found)
+
+
+def intent_factor(intent: str, normal: str, found: set[str]) -> float:
+    """How well a sentence fits what the question wants: a defining sentence for a
+    definition, a figure for a figure question, a reason for a why-question."""
+    if intent == "definition":
+        for token in sorted(found, key=lambda t: normal.find(t.replace("_", " "))):
+            start = normal.find(token.replace("_", " "))
+            if 0 <= start <= 30:
+                window = normal[start + len(token) : start + len(token) + 80]
+                if _STRONG_DEFINE.match(window):
+                    return 3.0
+                if _WEAK_DEFINE.match(window):
+                    return 1.8
+        return 1.0
+    if intent == "figure":
+        return 1.8 if _FIGURE.search(normal) else 0.6
+    cue = _INTENT_CUES.get(intent)
+    if cue is None:
+        return 1.0
+    if intent == "reason":  # restating the question is no reason
+        return 1.8 if cue.search(normal) else 0.6
+    return 1.4 if cue.search(normal) else 1.0
