@@ -8,6 +8,8 @@ their own `request` (or point TELEGRAM_BASE_URL at a fake Bot API) and a ready s
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from telegram import (
@@ -156,7 +158,8 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         inline=UserRateLimiter(limit * 3),
     )
     await set_commands(application, settings)
-    application.create_task(service.warm())
+    # In the background: polling starts now; the first refused question may still wait.
+    application.bot_data["warm"] = asyncio.get_running_loop().create_task(service.warm())
     log.info(
         "ready: %d articles, %d passages", len(service.snapshot.articles), len(service.snapshot.passages)
     )
@@ -178,6 +181,11 @@ async def set_commands(application: Application, settings: Settings) -> None:  #
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    warm = application.bot_data.get("warm")
+    if isinstance(warm, asyncio.Task):
+        warm.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await warm
     state = application.bot_data.get("state")
     if isinstance(state, BotState):
         await state.service.close()
