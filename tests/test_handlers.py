@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import httpx
@@ -35,7 +36,7 @@ def timed_out(cause: BaseException) -> TimedOut:
 
 
 async def test_reply_is_retried_when_it_never_left(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(replies.asyncio, "sleep", _no_sleep)
+    monkeypatch.setattr("bot.telegram.replies.asyncio.sleep", _no_sleep)
     message = FlakyMessage([timed_out(httpx.ConnectTimeout("connect")), timed_out(httpx.PoolTimeout("pool"))])
     await replies.reply_messages(message, ["answer"])  # type: ignore[arg-type]
     assert message.sent == ["answer"]
@@ -58,11 +59,11 @@ def group_message(
     chat = Chat(-100, Chat.SUPERGROUP)
     return Message(
         1,
-        None,
+        datetime.datetime.now(datetime.UTC),
         chat,
         from_user=User(7, "u", False),
         text=text,
-        entities=entities,  # type: ignore[arg-type]
+        entities=entities,
         reply_to_message=reply_to,
     )
 

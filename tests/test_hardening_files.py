@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import bot.indexer as knowledge_module
 from bot.indexer import KnowledgeIndexer
+from bot.kb.ingest import list_article_files
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 from tests.conftest import write
@@ -94,9 +94,9 @@ async def test_file_deleted_between_listing_and_reading(
     folder: Path, tmp_path: Path, tokenizer: Tokenizer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ghost = folder / "ghost.md"
-    real_list = knowledge_module.list_article_files
+    real_list = list_article_files
     monkeypatch.setattr(
-        knowledge_module, "list_article_files", lambda root, exclude: [*real_list(root, exclude), ghost]
+        "bot.indexer.list_article_files", lambda root, exclude: [*real_list(root, exclude), ghost]
     )
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         snapshot, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()

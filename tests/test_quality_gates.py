@@ -1,35 +1,10 @@
-"""Lint, types, and documentation that must stay in step with the code."""
+"""Documentation that must stay in step with the code (lint and types run in .ci/run)."""
 
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
 
 from bot.cli import _parser
 from bot.config import Settings
 from tests.conftest import REPO
-
-
-def _tool(name: str) -> str:
-    found = shutil.which(name, path=str(Path(sys.executable).parent))
-    if found is None:
-        pytest.skip(f"{name} is not installed (pip install -e '.[dev]')")
-    return found
-
-
-def test_ruff() -> None:
-    proc = subprocess.run(
-        [_tool("ruff"), "check", "bot", "tests", "bench"], cwd=REPO, capture_output=True, text=True
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_mypy() -> None:
-    proc = subprocess.run([_tool("mypy")], cwd=REPO, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_env_example_lists_every_setting() -> None:

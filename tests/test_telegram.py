@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 
 from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
-from tests.fakes.running import bot_settings, running_app
+from tests.fakes.running import App, bot_settings, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,7 +22,7 @@ USER = 7
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def app(
     fake: FakeBotAPI, knowledge: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     database = tmp_path_factory.mktemp("db") / "bot.sqlite3"
     settings = bot_settings(
         fake, knowledge, database, VOCAB, admin_user_ids=frozenset({ADMIN}), rate_limit_per_minute=1000
@@ -45,7 +44,7 @@ async def ask(
     return replies(fake, chat_id, before)
 
 
-async def test_start_shows_help_and_example_buttons(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_start_shows_help_and_example_buttons(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "/start")
     assert "AIGC" in reply["text"] and "5" in reply["text"]
     buttons = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
@@ -58,7 +57,7 @@ async def test_start_shows_help_and_example_buttons(app: Application, fake: Fake
     assert all(cmd["command"] not in {"reload", "stats"} for c in public for cmd in c["commands"])
 
 
-async def test_answer_links_to_its_source(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_answer_links_to_its_source(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "AIGC人才的平均年薪是多少？")
     assert "年薪" in reply["text"] and "<b>" in reply["text"]
     assert '<a href="https://blog.csdn.net/' in reply["text"]
@@ -67,12 +66,12 @@ async def test_answer_links_to_its_source(app: Application, fake: FakeBotAPI) ->
     assert not fake.rejected()
 
 
-async def test_english_question_gets_english_ui(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_english_question_gets_english_ui(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "How much do AIGC jobs pay?", language_code="en")
     assert "Sources" in reply["text"]
 
 
-async def test_no_answer_is_polite_without_links(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_no_answer_is_polite_without_links(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "明天会下雨吗？")
     assert "没有找到" in reply["text"]
     assert "href" not in reply["text"]
@@ -80,7 +79,7 @@ async def test_no_answer_is_polite_without_links(app: Application, fake: FakeBot
     assert 1 <= len(buttons) <= 3 and all(b["callback_data"].startswith("sg:") for b in buttons)
 
 
-async def test_group_is_silent_unless_addressed(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_group_is_silent_unless_addressed(app: App, fake: FakeBotAPI) -> None:
     group = -100123
     before = len(fake.sent("sendMessage", group))
     fake.message("什么是AIGC？", chat_id=group, chat_type="supergroup")
@@ -94,14 +93,14 @@ async def test_group_is_silent_unless_addressed(app: Application, fake: FakeBotA
     assert "Midjourney" in by_command["text"]
 
 
-async def test_non_text_gets_a_hint(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_non_text_gets_a_hint(app: App, fake: FakeBotAPI) -> None:
     before = len(fake.sent("sendMessage", USER))
     fake.sticker()
     await wait_until(lambda: len(replies(fake, USER, before)) >= 1)
     assert "文字" in replies(fake, USER, before)[0]["text"]
 
 
-async def test_buttons_are_answered(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_buttons_are_answered(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "AIGC可以应用到哪些行业？")
     message = next(c for c in fake.sent("sendMessage", USER) if c.params is reply).params["_result"]
     data = {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row}
@@ -119,7 +118,7 @@ async def test_buttons_are_answered(app: Application, fake: FakeBotAPI) -> None:
     assert not fake.rejected()
 
 
-async def test_example_button_asks_the_question(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_example_button_asks_the_question(app: App, fake: FakeBotAPI) -> None:
     [help_reply] = await ask(fake, "/help")
     message = fake.sent("sendMessage", USER)[-1].params["_result"]
     first = help_reply["reply_markup"]["inline_keyboard"][0][0]
@@ -129,7 +128,7 @@ async def test_example_button_asks_the_question(app: Application, fake: FakeBotA
     assert "href" in replies(fake, USER, before)[0]["text"]
 
 
-async def test_inline_mode_returns_articles(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_inline_mode_returns_articles(app: App, fake: FakeBotAPI) -> None:
     before = len(fake.sent("answerInlineQuery"))
     fake.inline("AIGC 薪资")
     await wait_until(lambda: len(fake.sent("answerInlineQuery")) > before)
@@ -138,9 +137,7 @@ async def test_inline_mode_returns_articles(app: Application, fake: FakeBotAPI) 
     assert len({r["title"] for r in results}) == len(results)
 
 
-async def test_every_question_is_answered_under_load_from_many_chats(
-    app: Application, fake: FakeBotAPI
-) -> None:  # type: ignore[type-arg]
+async def test_every_question_is_answered_under_load_from_many_chats(app: App, fake: FakeBotAPI) -> None:
     chats = range(5000, 5060)
     questions = ["什么是AIGC？", "AIGC salary", "文心一言是什么？", "今天天气怎么样？", "AIGC有哪些工具"]
     for chat in chats:
@@ -149,7 +146,7 @@ async def test_every_question_is_answered_under_load_from_many_chats(
     assert not fake.rejected()
 
 
-async def test_reload_is_for_admins_only(app: Application, fake: FakeBotAPI, knowledge: Path) -> None:  # type: ignore[type-arg]
+async def test_reload_is_for_admins_only(app: App, fake: FakeBotAPI, knowledge: Path) -> None:
     (knowledge / "quantum.md").write_text(
         "---\ntitle: 量子绘图\nurl: https://example.org/quantum\n---\n\n# 量子绘图\n\n"
         "量子绘图是一种用量子比特生成图像的新型AIGC方法，由示例实验室提出。\n",
@@ -166,14 +163,14 @@ async def test_reload_is_for_admins_only(app: Application, fake: FakeBotAPI, kno
     assert "example.org/quantum" in known["text"]
 
 
-async def test_stats_for_admins(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_stats_for_admins(app: App, fake: FakeBotAPI) -> None:
     [reply] = await ask(fake, "/stats", chat_id=ADMIN, user_id=ADMIN)
     assert "今天提问" in reply["text"] and "👍" in reply["text"]
     [refused] = await ask(fake, "/stats")
     assert "管理员" in refused["text"]
 
 
-async def test_admin_uploads_an_article(app: Application, fake: FakeBotAPI, knowledge: Path) -> None:  # type: ignore[type-arg]
+async def test_admin_uploads_an_article(app: App, fake: FakeBotAPI, knowledge: Path) -> None:
     body = "# 光子作画\n\n光子作画是示例中用光子阵列生成图片的AIGC技术。\n".encode()
     before = len(fake.sent("sendMessage", ADMIN))
     fake.document("../../光子 作画.md", body, user_id=ADMIN)

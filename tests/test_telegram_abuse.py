@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 
 from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
-from tests.fakes.running import bot_settings, running_app
+from tests.fakes.running import App, bot_settings, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -24,7 +23,7 @@ LIMIT = 5
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def app(
     fake: FakeBotAPI, knowledge: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     database = tmp_path_factory.mktemp("db") / "bot.sqlite3"
     settings = bot_settings(
         fake, knowledge, database, VOCAB, admin_user_ids=frozenset({ADMIN}), rate_limit_per_minute=LIMIT
@@ -47,11 +46,13 @@ async def answered(fake: FakeBotAPI, user: int, question: str) -> dict[str, Any]
 
 
 def button(reply: dict[str, Any], prefix: str) -> str:
-    return next(
-        b["callback_data"]
-        for row in reply["markup"]["inline_keyboard"]
-        for b in row
-        if b["callback_data"].startswith(prefix)
+    return str(
+        next(
+            b["callback_data"]
+            for row in reply["markup"]["inline_keyboard"]
+            for b in row
+            if b["callback_data"].startswith(prefix)
+        )
     )
 
 
@@ -61,7 +62,7 @@ async def settle(fake: FakeBotAPI, seconds: float = 0.5) -> None:
     await asyncio.sleep(seconds)
 
 
-async def test_a_flood_gets_one_notice_then_silence(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_a_flood_gets_one_notice_then_silence(app: App, fake: FakeBotAPI) -> None:
     user = 501
     for _ in range(40):
         fake.message("什么是AIGC？", user_id=user)
@@ -73,7 +74,7 @@ async def test_a_flood_gets_one_notice_then_silence(app: Application, fake: Fake
     assert len(got) == LIMIT + 1, "five answers and one notice for forty messages"
 
 
-async def test_a_double_press_sends_one_message(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_a_double_press_sends_one_message(app: App, fake: FakeBotAPI) -> None:
     user = 502
     reply = await answered(fake, user, "AIGC可以应用到哪些行业？")
     more = button(reply, "more:")
@@ -86,7 +87,7 @@ async def test_a_double_press_sends_one_message(app: Application, fake: FakeBotA
     assert not fake.rejected(), "every press was answered exactly once"
 
 
-async def test_forged_callbacks_for_another_chat_are_refused(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_forged_callbacks_for_another_chat_are_refused(app: App, fake: FakeBotAPI) -> None:
     victim, attacker = 503, 504
     victims = await answered(fake, victim, "AIGC人才薪资怎么样？")
     mine = await answered(fake, attacker, "什么是AIGC？")
@@ -102,16 +103,14 @@ async def test_forged_callbacks_for_another_chat_are_refused(app: Application, f
     assert len(texts(fake, attacker)) == before, "nothing of the victim's was sent to the attacker"
 
 
-async def test_stats_in_a_group_points_to_a_private_chat(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_stats_in_a_group_points_to_a_private_chat(app: App, fake: FakeBotAPI) -> None:
     group = -9001
     fake.message("/stats", user_id=ADMIN, chat_id=group, chat_type="supergroup")
     await wait_until(lambda: len(texts(fake, group)) >= 1)
     assert "私聊" in texts(fake, group)[0] and "热门问题" not in texts(fake, group)[0]
 
 
-async def test_an_overwritten_upload_is_kept_as_bak(
-    app: Application, fake: FakeBotAPI, knowledge: Path
-) -> None:  # type: ignore[type-arg]
+async def test_an_overwritten_upload_is_kept_as_bak(app: App, fake: FakeBotAPI, knowledge: Path) -> None:
     first = "# 星河画笔\n\n星河画笔是一种示例用的绘画工具。\n".encode()
     second = "# 星河画笔\n\n星河画笔是一种示例用的绘画工具，第二版增加了视频。\n".encode()
     for body in (first, second):
@@ -123,7 +122,7 @@ async def test_an_overwritten_upload_is_kept_as_bak(
     assert (knowledge / "星河画笔.md").read_bytes() == second
 
 
-async def test_a_failed_download_gets_a_reply(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_a_failed_download_gets_a_reply(app: App, fake: FakeBotAPI) -> None:
     before = len(texts(fake, ADMIN))
     doc = {"file_id": "missing", "file_unique_id": "umissing", "file_name": "x.md", "file_size": 10}
     fake.message(None, user_id=ADMIN, extra={"document": doc})

@@ -10,12 +10,11 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from telegram.ext import Application
 from telegram.request import HTTPXRequest
 
 from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
-from tests.fakes.running import bot_settings, running_app
+from tests.fakes.running import App, bot_settings, running_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 ADMIN = 42
@@ -24,7 +23,7 @@ ADMIN = 42
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def app(
     fake: FakeBotAPI, knowledge: Path, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     settings = bot_settings(
         fake,
         knowledge,
@@ -85,12 +84,12 @@ INPUTS: list[tuple[str, str | None, dict[str, Any], int, str]] = [
     ("text", "extra", "count", "fragment"), [c[1:] for c in INPUTS], ids=[c[0] for c in INPUTS]
 )
 async def test_odd_input_gets_a_sensible_reply(
-    app: Application,
+    app: App,
     fake: FakeBotAPI,
     text: str | None,
     extra: dict[str, Any],
     count: int,
-    fragment: str,  # type: ignore[type-arg]
+    fragment: str,
 ) -> None:
     chat = next(_chat)
     rejected = len(fake.rejected())
@@ -103,7 +102,7 @@ async def test_odd_input_gets_a_sensible_reply(
     assert len(fake.rejected()) == rejected, "Telegram would have refused a reply"
 
 
-async def test_edited_message_is_answered_again(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_edited_message_is_answered_again(app: App, fake: FakeBotAPI) -> None:
     chat = next(_chat)
     fake.message("AIGC是", chat_id=chat, user_id=chat)
     fake.message("AIGC人才的平均年薪是多少？", chat_id=chat, user_id=chat, edited=True)
@@ -111,7 +110,7 @@ async def test_edited_message_is_answered_again(app: Application, fake: FakeBotA
     assert any("年薪" in r["text"] for r in replies(fake, chat))
 
 
-async def test_channel_posts_and_group_chatter_are_silent(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_channel_posts_and_group_chatter_are_silent(app: App, fake: FakeBotAPI) -> None:
     group = -next(_chat)
     fake.channel_post("什么是AIGC？", chat_id=-100777)
     fake.message("什么是AIGC？", chat_id=group, chat_type="supergroup")
@@ -120,7 +119,7 @@ async def test_channel_posts_and_group_chatter_are_silent(app: Application, fake
     assert not replies(fake, -100777) and not replies(fake, group)
 
 
-async def test_bot_added_to_a_group_says_hello_once(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_bot_added_to_a_group_says_hello_once(app: App, fake: FakeBotAPI) -> None:
     group = -next(_chat)
     fake.added_to_group(group)
     await wait_until(lambda: bool(replies(fake, group)))
@@ -129,7 +128,7 @@ async def test_bot_added_to_a_group_says_hello_once(app: Application, fake: Fake
     assert "/ask" in hello["text"] and fake.username in hello["text"]
 
 
-async def test_429_is_retried_and_the_answer_delivered(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_429_is_retried_and_the_answer_delivered(app: App, fake: FakeBotAPI) -> None:
     chat = next(_chat)
     fake.failures["sendMessage"] = [(429, "Too Many Requests: retry after 1", 1)]
     fake.message("文心一言是什么？", chat_id=chat, user_id=chat)
@@ -149,11 +148,11 @@ async def test_429_is_retried_and_the_answer_delivered(app: Application, fake: F
     ids=["sendMessage-502", "sendMessage-timeout", "getUpdates-502", "getUpdates-timeout"],
 )
 async def test_bot_api_faults_are_logged_and_the_loop_survives(
-    app: Application,
+    app: App,
     fake: FakeBotAPI,
     caplog: pytest.LogCaptureFixture,
     method: str,
-    failure: str,  # type: ignore[type-arg]
+    failure: str,
 ) -> None:
     if failure == "502":
         fake.failures[method] = [(502, "Bad Gateway", None)]
@@ -171,9 +170,9 @@ async def test_bot_api_faults_are_logged_and_the_loop_survives(
 
 
 async def test_user_who_blocked_the_bot_is_logged_once(
-    app: Application,
+    app: App,
     fake: FakeBotAPI,
-    caplog: pytest.LogCaptureFixture,  # type: ignore[type-arg]
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     chat = next(_chat)
     blocked = (403, "Forbidden: bot was blocked by the user", None)
@@ -188,9 +187,7 @@ async def test_user_who_blocked_the_bot_is_logged_once(
     assert len([r for r in caplog.records if "blocked" in r.getMessage()]) == 1
 
 
-async def test_reload_while_100_questions_are_in_flight(
-    app: Application, fake: FakeBotAPI, knowledge: Path
-) -> None:  # type: ignore[type-arg]
+async def test_reload_while_100_questions_are_in_flight(app: App, fake: FakeBotAPI, knowledge: Path) -> None:
     (knowledge / "新文章.md").write_text("# 光子绘图\n\n光子绘图是一种示例AIGC方法。\n", encoding="utf-8")
     before = len(replies(fake, ADMIN))
     rejected = len(fake.rejected())
@@ -211,9 +208,9 @@ async def test_reload_while_100_questions_are_in_flight(
 
 @pytest.mark.parametrize("command", ["/reload", "/stats", "/explain 什么是AIGC"])
 async def test_admin_commands_are_refused_to_others_also_in_groups(
-    app: Application,
+    app: App,
     fake: FakeBotAPI,
-    command: str,  # type: ignore[type-arg]
+    command: str,
 ) -> None:
     group = -next(_chat)
     fake.message(command, chat_id=group, chat_type="supergroup", user_id=7)
@@ -232,13 +229,13 @@ async def test_admin_commands_are_refused_to_others_also_in_groups(
     ids=["wrong-extension", "over-size-limit", "binary-content", "not-an-admin"],
 )
 async def test_uploads_are_checked(
-    app: Application,
+    app: App,
     fake: FakeBotAPI,
     knowledge: Path,
     name: str,
     data: bytes,
     user: int,
-    fragment: str,  # type: ignore[type-arg]
+    fragment: str,
 ) -> None:
     before = len(replies(fake, user))
     fake.document(name, data, user_id=user)
@@ -247,7 +244,7 @@ async def test_uploads_are_checked(
     assert not (knowledge / name).exists()
 
 
-async def test_documents_shared_in_groups_are_ignored(app: Application, fake: FakeBotAPI) -> None:  # type: ignore[type-arg]
+async def test_documents_shared_in_groups_are_ignored(app: App, fake: FakeBotAPI) -> None:
     group = -next(_chat)
     fake.document("notes.md", b"# x\n\ny", user_id=7)  # private: refused (not an admin)
     fake.message(

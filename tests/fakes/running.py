@@ -16,6 +16,9 @@ from bot.config import Settings
 from bot.service import KnowledgeService
 from tests.fakes.bot_api import TOKEN, FakeBotAPI
 
+# The running Application, fully parametrised for mypy --strict.
+App = Application[Any, Any, Any, Any, Any, Any]
+
 
 def bot_settings(fake: FakeBotAPI, knowledge: Path, database: Path, vocab: Path, **extra: Any) -> Settings:
     return Settings(
@@ -37,7 +40,7 @@ async def running_app(
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
     service: KnowledgeService | None = None,
-) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+) -> AsyncIterator[App]:
     """The same steps run_polling takes, without installing signal handlers."""
     application = build_application(
         settings, request=request, get_updates_request=get_updates_request, service=service
