@@ -16,11 +16,12 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from bot import logs
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, reply_json
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.service import KnowledgeService
 
@@ -46,7 +47,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _telegram(settings: Settings, mode: str) -> int:
     """Run the bot until SIGINT/SIGTERM; PTB then stops polling and post_shutdown closes the db."""
-    from bot.app import ALLOWED_UPDATES, build_application
+    from telegram.error import InvalidToken, NetworkError, TimedOut
+
+    from bot.app import build_application
 
     secrets = [
         s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token) if s
@@ -55,6 +58,22 @@ def _telegram(settings: Settings, mode: str) -> int:
     if mode == "webhook" and not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL is not set (the public https:// address Telegram should call)")
     application = build_application(settings)
+    try:
+        _serve(application, settings, mode)
+    except InvalidToken:
+        # PTB's message quotes the whole token: never show it.
+        raise StartupError("Telegram rejected TELEGRAM_BOT_TOKEN (check it with @BotFather)", 3) from None
+    except (NetworkError, TimedOut) as exc:
+        where = settings.telegram_base_url.split("/bot")[0]
+        raise StartupError(
+            f"cannot reach the Bot API at {where} ({logs.redact(str(exc), secrets)})", 4
+        ) from None
+    return 0
+
+
+def _serve(application: Any, settings: Settings, mode: str) -> None:
+    from bot.app import ALLOWED_UPDATES
+
     if mode == "run":
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     else:
@@ -68,7 +87,6 @@ def _telegram(settings: Settings, mode: str) -> int:
             secret_token=secret.get_secret_value() if secret else None,
             allowed_updates=ALLOWED_UPDATES,
         )
-    return 0
 
 
 async def _with_service(settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]]) -> int:
@@ -138,14 +156,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aigc-bot: {exc}", file=sys.stderr)
         return 2
     if args.command in {"run", "webhook"}:
+        secrets = [
+            s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token) if s
+        ]
         try:
             return _telegram(settings, args.command)
-        except ConfigError as exc:
-            print(f"aigc-bot: {exc}", file=sys.stderr)
-            return 2
         except BotError as exc:
-            print(f"aigc-bot: {exc}", file=sys.stderr)
-            return 1
+            # One line, never the token; the traceback only when asked for (LOG_LEVEL=DEBUG).
+            if settings.log_level == "DEBUG":
+                log.debug("start-up failed", exc_info=exc)
+            print(f"aigc-bot: {logs.redact(str(exc), secrets)}", file=sys.stderr)
+            if isinstance(exc, StartupError):
+                return exc.exit_code
+            return 2 if isinstance(exc, ConfigError) else 1
     logs.configure(logging.WARNING)
     if args.command == "eval" and not args.file.is_file():
         print(f"aigc-bot: no such file: {args.file}", file=sys.stderr)

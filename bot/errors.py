@@ -19,3 +19,11 @@ class VocabularyError(BotError):
 
 class StorageError(BotError):
     """The database cannot be opened, migrated or written."""
+
+
+class StartupError(BotError):
+    """The bot cannot start (token rejected, Bot API unreachable): one line, an exit code."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

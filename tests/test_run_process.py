@@ -65,3 +65,51 @@ def test_run_answers_and_stops_cleanly_on_sigterm(fake: FakeBotAPI, tmp_path: Pa
     assert fake.confirmed > last, "pending updates were not confirmed before exit"
     assert TOKEN not in output and TOKEN.split(":")[1] not in output, "the token leaked into the logs"
     assert not fake.rejected()
+
+
+WRONG = "999999:WRONG-token_abcdefghijklmnopqrstuv"
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "says"),
+    [
+        ("rejected-token", 3, "rejected TELEGRAM_BOT_TOKEN"),
+        ("unreachable-bot-api", 4, "cannot reach the Bot API"),
+        ("bad-setting", 2, "invalid setting RATE_LIMIT_PER_MINUTE"),
+        ("unusable-database", 1, "is a folder"),
+    ],
+)
+def test_start_up_failure_is_one_clear_line_without_the_token(
+    fake: FakeBotAPI, tmp_path: Path, case: str, code: int, says: str
+) -> None:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
+    if case == "rejected-token":
+        env["TELEGRAM_BOT_TOKEN"] = WRONG
+    elif case == "unreachable-bot-api":
+        env["TELEGRAM_BASE_URL"] = "http://127.0.0.1:9/bot"  # nothing listens on the discard port
+    elif case == "bad-setting":
+        env["RATE_LIMIT_PER_MINUTE"] = "lots"
+    else:
+        (tmp_path / "bot.sqlite3").mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == code, output
+    assert says in output
+    assert len(output.strip().splitlines()) <= 5, output
+    assert "Traceback" not in output
+    for token in (TOKEN, WRONG):
+        assert token.split(":")[1] not in output, "the token leaked"
