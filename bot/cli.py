@@ -12,36 +12,59 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from bot import logs
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, reply_json
+from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, parse_since, write_rows
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.service import KnowledgeService
+from bot.store import Database
 
 log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aigc-bot", description="AIGC question-answering bot")
+    parser = argparse.ArgumentParser(
+        prog="aigc-bot", description="AIGC question-answering bot: console, Telegram, admin tools"
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('aigc-bot')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("index", help="build or refresh the knowledge base from KNOWLEDGE_DIR")
-    ask = sub.add_parser("ask", help="answer one or more questions")
+
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text)
+
+    index = command("index", "build or refresh the knowledge base from KNOWLEDGE_DIR and print a report")
+    index.add_argument(
+        "--rebuild", action="store_true", help="re-read every article from scratch (the question log stays)"
+    )
+    ask = command("ask", "answer one or more questions (readable, or --json for scripts)")
     ask.add_argument("questions", nargs="+", metavar="QUESTION")
     ask.add_argument("--json", action="store_true", help="one JSON object per question, per line")
     ask.add_argument("--explain", action="store_true", help="show why each passage ranked")
     ask.add_argument("-k", "--top", type=int, default=3, help="passages to return (default 3)")
-    sub.add_parser("chat", help="talk to the bot in this terminal (no Telegram token needed)")
-    ev = sub.add_parser("eval", help="score a question file (jsonl)")
+    command("chat", "talk to the bot in this terminal (no Telegram token needed)")
+    ev = command("eval", "score a question file (jsonl): passages and the answers users read")
     ev.add_argument("file", type=Path)
-    sub.add_parser("run", help="run the Telegram bot with long polling")
-    sub.add_parser("webhook", help="run the Telegram bot behind a webhook")
+    command("run", "run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)")
+    command("webhook", "run the Telegram bot behind a webhook (needs WEBHOOK_URL too)")
+    export = command("export", "export the question log, unanswered questions or feedback")
+    export.add_argument("kind", choices=EXPORT_KINDS)
+    export.add_argument("--since", metavar="DATE", help="only rows from this date on (YYYY-MM-DD)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    backup_cmd = command("backup", "copy the live database to FILE (SQLite's online backup)")
+    backup_cmd.add_argument("file", type=Path)
+    command("health", "exit 0 when the database and the knowledge base are usable (for health checks)")
     return parser
 
 
@@ -89,6 +112,14 @@ def _serve(application: Any, settings: Settings, mode: str) -> None:
         )
 
 
+async def _rebuild(settings: Settings) -> None:
+    db = await Database.open(settings.database_path)
+    try:
+        await drop_knowledge(db)
+    finally:
+        await db.close()
+
+
 async def _with_service(settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]]) -> int:
     service = await KnowledgeService.open(settings)
     try:
@@ -122,8 +153,30 @@ def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int
 
 
 async def _chat(service: KnowledgeService) -> int:
-    await chat_loop(service, input, sys.stdout)
+    history = _line_editing()
+    try:
+        await chat_loop(service, input, sys.stdout)
+    finally:
+        history()
     return 0
+
+
+def _line_editing() -> Callable[[], None]:
+    """readline gives input() line editing and a history kept across sessions."""
+    try:
+        import readline
+    except ImportError:  # not on every platform
+        return lambda: None
+    path = Path.home() / ".aigc_bot_history"
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(path)
+
+    return save
 
 
 def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
@@ -135,6 +188,34 @@ def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
     return run
 
 
+async def _data(settings: Settings, args: argparse.Namespace) -> int:
+    """export and backup: the database only, no index to load."""
+    since = parse_since(getattr(args, "since", None))
+    db = await Database.open(settings.database_path)
+    try:
+        if args.command == "backup":
+            await backup(db, args.file)
+            print(f"backup written to {args.file}")
+            return 0
+        columns, rows = await export_rows(db, args.kind, since)
+    finally:
+        await db.close()
+    if args.output is None:
+        write_rows(columns, rows, args.format, sys.stdout)
+    else:
+        with args.output.open("w", encoding="utf-8", newline="") as out:
+            write_rows(columns, rows, args.format, out)
+        print(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
+    return 0
+
+
+async def _health(service: KnowledgeService) -> int:
+    articles, passages, _ = service.overview()
+    healthy = articles > 0 and passages > 0
+    print(f"{'ok' if healthy else 'unhealthy'}: {articles} articles, {passages} passages")
+    return 0 if healthy else 1
+
+
 def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     if args.command == "ask":
         return _ask(args)
@@ -142,6 +223,8 @@ def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable
         return _eval(args.file)
     if args.command == "chat":
         return _chat
+    if args.command == "health":
+        return _health
     return _index
 
 
@@ -175,9 +258,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = _command(args)
     try:
+        if args.command in {"export", "backup"}:
+            return asyncio.run(_data(settings, args))
+        if args.command == "index" and args.rebuild:
+            asyncio.run(_rebuild(settings))
         return asyncio.run(_with_service(settings, work))
     except BotError as exc:
         print(f"aigc-bot: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, ConfigError) else 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `aigc-bot ask … | head`: the reader left; say nothing more.
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

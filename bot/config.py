@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=20, ge=1, le=1000)
     max_question_chars: int = Field(default=500, ge=20, le=4096)
     max_upload_bytes: int = Field(default=1_048_576, ge=1024, le=20 * 1024 * 1024)
+    # Question log rows older than this many days are purged on start and reload.
+    log_retention_days: int | None = Field(default=None, ge=1, le=36500)
 
     # Webhook mode (aigc-bot webhook)
     webhook_url: str | None = None
@@ -64,7 +66,14 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
-    @field_validator("telegram_bot_token", "vocab_dir", "webhook_url", "webhook_secret_token", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "vocab_dir",
+        "webhook_url",
+        "webhook_secret_token",
+        "log_retention_days",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `TELEGRAM_BOT_TOKEN=` copied from .env.example means "not set", not "empty".

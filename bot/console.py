@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from typing import TextIO
@@ -73,7 +72,8 @@ async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: 
     print(t("chat_intro", "zh", articles=len(snapshot.articles), passages=len(snapshot.passages)), file=out)
     while True:
         try:
-            question = (await asyncio.to_thread(read, "> ")).strip()
+            # Read in this thread, so Ctrl-C at the prompt reaches us and leaves cleanly.
+            question = read("> ").strip()
         except (EOFError, KeyboardInterrupt):
             print(file=out)
             return

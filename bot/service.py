@@ -17,6 +17,7 @@ from typing import Any
 
 from bot import querylog
 from bot.config import Settings
+from bot.data_out import purge_questions
 from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.indexer import IndexReport, KnowledgeIndexer
@@ -128,6 +129,11 @@ class KnowledgeService:
                 self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
             self.last_report = report
             log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))
+            days = self.settings.log_retention_days
+            if days is not None:
+                purged = await purge_questions(self.db, days)
+                if purged:
+                    log.info("purged %d question rows older than %d days", purged, days)
             return report
 
     # -- the async API: each call runs on one snapshot, in a worker thread ------------------
