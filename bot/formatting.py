@@ -137,7 +137,10 @@ def render_passages(answer: Answer, lang: Lang) -> list[str]:
         units.append("")
         if heading:
             units.append(f"<i>{heading}</i>")
-        units.append(highlight(clip(p.text, 600), answer.highlight))
+        # The heading is shown above: drop it (and its enclosing headings) from the text.
+        names = set(p.heading.split(" > "))
+        text = "\n".join(line for line in p.text.split("\n") if line not in names)
+        units.append(highlight(clip(text, 600), answer.highlight))
         units.append("— " + link(p.title, p.url))
     return pack(units)
 
@@ -167,7 +170,7 @@ def render_plain(text: str) -> list[str]:
 
 
 def render_report(report: IndexReport, lang: Lang) -> list[str]:
-    return pack([f"<b>{esc(t('reload_done', lang))}</b>", *(esc(line) for line in report.lines())])
+    return pack([f"<b>{esc(t('reload_done', lang))}</b>", *(esc(line) for line in report.lines(lang))])
 
 
 def render_stats(stats: Stats, lang: Lang) -> list[str]:

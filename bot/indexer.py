@@ -36,6 +36,32 @@ BOILERPLATE_VERSION = "3"
 GENERATION = "generation"
 
 
+_REPORT_WORDS = {
+    "en": {
+        "articles": "articles",
+        "passages": "passages",
+        "added": "added",
+        "changed": "changed",
+        "removed": "removed",
+        "unchanged": "unchanged",
+        "skipped": "skipped",
+        "time": "time",
+        "dropped": "(dropped {promo} promotional and {duplicate} duplicate blocks)",
+    },
+    "zh": {
+        "articles": "文章",
+        "passages": "段落",
+        "added": "新增",
+        "changed": "修改",
+        "removed": "删除",
+        "unchanged": "未变",
+        "skipped": "跳过",
+        "time": "用时",
+        "dropped": "（去掉 {promo} 个推广块、{duplicate} 个重复块）",
+    },
+}
+
+
 @dataclass
 class IndexReport:
     """What a refresh did, for the CLI and the admins' /reload reply."""
@@ -56,21 +82,21 @@ class IndexReport:
     def modified(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
-    def lines(self) -> list[str]:
-        out = [
-            f"articles: {self.articles} ({len(self.added)} added, {len(self.changed)} changed, "
-            f"{len(self.removed)} removed, {self.unchanged} unchanged, {len(self.skipped)} skipped)",
-            f"passages: {self.chunks}"
-            + (
-                f" (dropped {self.promo_blocks} promotional and {self.duplicate_blocks} duplicate blocks)"
-                if self.rechunked
-                else ""
-            ),
-        ]
+    def lines(self, lang: str = "en") -> list[str]:
+        """The report as lines, in English (CLI, logs) or Chinese (the admins' /reload)."""
+        w = _REPORT_WORDS["zh" if lang == "zh" else "en"]
+        counts = (
+            f"{len(self.added)} {w['added']}, {len(self.changed)} {w['changed']}, "
+            f"{len(self.removed)} {w['removed']}, {self.unchanged} {w['unchanged']}, "
+            f"{len(self.skipped)} {w['skipped']}"
+        )
+        out = [f"{w['articles']}: {self.articles} ({counts})", f"{w['passages']}: {self.chunks}"]
+        if self.rechunked:
+            out[-1] += " " + w["dropped"].format(promo=self.promo_blocks, duplicate=self.duplicate_blocks)
         for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
-            out += [f"  {label}: {p}" for p in paths]
-        out += [f"  skipped: {path}: {reason}" for path, reason in self.skipped]
-        out.append(f"time: {self.seconds:.2f} s")
+            out += [f"  {w[label]}: {p}" for p in paths]
+        out += [f"  {w['skipped']}: {path}: {reason}" for path, reason in self.skipped]
+        out.append(f"{w['time']}: {self.seconds:.2f} s")
         return out
 
 
@@ -127,7 +153,8 @@ class KnowledgeIndexer:
         report = IndexReport()
         if not self.knowledge_dir.is_dir():
             raise ArticleError(f"knowledge folder {self.knowledge_dir} does not exist")
-        files = await asyncio.to_thread(list_article_files, self.knowledge_dir, self.exclude)
+        unsupported: list[Path] = []
+        files = await asyncio.to_thread(list_article_files, self.knowledge_dir, self.exclude, unsupported)
         stored: dict[str, Sequence[object]] = {
             str(row[0]): tuple(row)
             for row in await self.db.fetchall(
@@ -146,7 +173,10 @@ class KnowledgeIndexer:
             stored[path] = (*stored[path][:4], "", stored[path][5])  # forces a re-read
         parsed, unchanged, skipped, touched = await asyncio.to_thread(self._scan, files, stored)
         report.unchanged = len(unchanged)
-        report.skipped = skipped
+        report.skipped = skipped + [
+            (p.relative_to(self.knowledge_dir).as_posix(), f"unsupported format ({p.suffix or 'no suffix'})")
+            for p in sorted(unsupported)
+        ]
         present = {p.raw.path for p in parsed} | set(unchanged)
         removed = sorted(path for path in stored if path not in present)
         report.removed = removed

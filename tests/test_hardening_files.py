@@ -96,7 +96,8 @@ async def test_file_deleted_between_listing_and_reading(
     ghost = folder / "ghost.md"
     real_list = list_article_files
     monkeypatch.setattr(
-        "bot.indexer.list_article_files", lambda root, exclude: [*real_list(root, exclude), ghost]
+        "bot.indexer.list_article_files",
+        lambda root, exclude, unsupported=None: [*real_list(root, exclude, unsupported), ghost],
     )
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         snapshot, report, _ = await KnowledgeIndexer(db, folder, tokenizer).refresh()

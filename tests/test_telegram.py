@@ -158,7 +158,7 @@ async def test_reload_is_for_admins_only(app: App, fake: FakeBotAPI, knowledge: 
     assert "example.org/quantum" not in still_unknown["text"]
 
     replies_ = await ask(fake, "/reload", chat_id=ADMIN, count=2, user_id=ADMIN)
-    assert "1 added" in replies_[1]["text"] and "quantum.md" in replies_[1]["text"]
+    assert "1 新增" in replies_[1]["text"] and "quantum.md" in replies_[1]["text"]
     [known] = await ask(fake, "量子比特绘图是什么？")
     assert "example.org/quantum" in known["text"]
 
@@ -176,7 +176,7 @@ async def test_admin_uploads_an_article(app: App, fake: FakeBotAPI, knowledge: P
     fake.document("../../光子 作画.md", body, user_id=ADMIN)
     await wait_until(lambda: len(replies(fake, ADMIN, before)) >= 2)
     texts = " ".join(r["text"] for r in replies(fake, ADMIN, before))
-    assert "已保存" in texts and "1 added" in texts
+    assert "已保存" in texts and "1 新增" in texts
     assert (knowledge / "光子 作画.md").exists()
     [known] = await ask(fake, "光子作画是什么？")
     assert "阵列生成图片" in known["text"]

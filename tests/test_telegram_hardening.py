@@ -200,9 +200,9 @@ async def test_reload_while_100_questions_are_in_flight(app: App, fake: FakeBotA
     await wait_until(lambda: len(replies(fake, ADMIN)) - before >= 4, timeout=60)
     texts = {replies(fake, c)[0]["text"][:60] for c in chats}
     assert all("年薪" in replies(fake, c)[0]["text"] for c in chats), texts
-    reports = [r["text"] for r in replies(fake, ADMIN)[before:] if "passages:" in r["text"]]
+    reports = [r["text"] for r in replies(fake, ADMIN)[before:] if "段落:" in r["text"]]
     assert len(reports) == 2, "two reloads, serialized, one report each"
-    assert sum("1 added" in r for r in reports) == 1 and sum("0 added" in r for r in reports) == 1
+    assert sum("1 新增" in r for r in reports) == 1 and sum("0 新增" in r for r in reports) == 1
     assert len(fake.rejected()) == rejected
 
 

@@ -187,8 +187,12 @@ def read_article(path: Path, root: Path) -> RawArticle:
     return parse_article(decode_bytes(data), relpath, content_hash(data))
 
 
-def list_article_files(root: Path, exclude: tuple[Path, ...] = ()) -> list[Path]:
+def list_article_files(
+    root: Path, exclude: tuple[Path, ...] = (), unsupported: list[Path] | None = None
+) -> list[Path]:
     """Article files under `root`, sorted; hidden/underscore folders and `exclude` skipped.
+    Other files (.docx, .pdf, .html…) are appended to `unsupported` when given, so the
+    report can name them instead of ignoring them silently; `.bak` copies are not.
 
     os.walk rather than Path.rglob: a reload of 10,000 unchanged articles is mostly this.
     Linked folders are not followed; linked files are listed and checked when read.
@@ -202,7 +206,12 @@ def list_article_files(root: Path, exclude: tuple[Path, ...] = ()) -> list[Path]
             if not d.startswith((".", "_")) and os.path.realpath(os.path.join(folder, d)) not in excluded
         ]
         for name in files:
-            if not name.startswith((".", "_")) and os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES:
+            if name.startswith((".", "_")):
+                continue
+            suffix = os.path.splitext(name)[1].lower()
+            if suffix in ARTICLE_SUFFIXES:
                 found.append(Path(folder, name))
+            elif unsupported is not None and suffix != ".bak":
+                unsupported.append(Path(folder, name))
     found.sort()
     return found
