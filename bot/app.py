@@ -51,6 +51,7 @@ ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "inline_query"
 
 USER_COMMANDS = [
     BotCommand("ask", "提问 / ask a question"),
+    BotCommand("reset", "重新开始对话 / start a new conversation"),
     BotCommand("help", "帮助与示例 / help and examples"),
     BotCommand("start", "开始 / start"),
 ]
@@ -115,6 +116,7 @@ def add_handlers(application: Application, settings: Settings) -> None:  # type:
     application.add_handler(CommandHandler("start", conversation.start))
     application.add_handler(CommandHandler("help", conversation.help_command))
     application.add_handler(CommandHandler("ask", conversation.ask))
+    application.add_handler(CommandHandler("reset", conversation.reset))
     application.add_handler(CommandHandler("reload", admin.reload, filters=admins))
     application.add_handler(CommandHandler("stats", admin.stats, filters=admins))
     application.add_handler(CommandHandler("explain", admin.explain, filters=admins))

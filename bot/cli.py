@@ -52,6 +52,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per question, per line")
     ask.add_argument("--explain", action="store_true", help="show why each passage ranked")
     ask.add_argument("-k", "--top", type=int, default=3, help="passages to return (default 3)")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="the questions form one conversation, in order (follow-ups resolved against the last turn)",
+    )
     command("chat", "talk to the bot in this terminal (no Telegram token needed)")
     ev = command("eval", "score a question file (jsonl): passages and the answers users read")
     ev.add_argument("file", type=Path)
@@ -137,12 +142,16 @@ async def _index(service: KnowledgeService) -> int:
 
 def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
+        turn = None
         for question in args.questions:
-            reply = await service.ask(question, k=max(1, args.top))
+            reply = await service.ask(question, k=max(1, args.top), previous=turn)
+            if args.conversation:
+                turn = reply.turn
             if args.json:
                 print(reply_json(reply), flush=True)
             else:
-                print(f"? {question}\n{render_text(reply.answer, reply.suggestions)}", flush=True)
+                text = render_text(reply.answer, reply.suggestions, reply.understood)
+                print(f"? {question}\n{text}", flush=True)
             if args.explain:
                 print(await service.explain(question, k=max(1, args.top)), flush=True)
             if not args.json:

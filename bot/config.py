@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=20, ge=1, le=1000)
     max_question_chars: int = Field(default=500, ge=20, le=4096)
     max_upload_bytes: int = Field(default=1_048_576, ge=1024, le=20 * 1024 * 1024)
+    # A follow-up within this many seconds continues the conversation (0: every
+    # question stands alone).
+    context_ttl_seconds: int = Field(default=600, ge=0, le=86400)
     # Question log rows older than this many days are purged on start and reload.
     log_retention_days: int | None = Field(default=None, ge=1, le=36500)
 

@@ -8,6 +8,7 @@ from typing import TextIO
 
 from bot.i18n import Lang, detect_language, t
 from bot.kb.answer import Answer, Cited
+from bot.kb.followup import Turn
 from bot.service import KnowledgeService, Reply
 
 
@@ -19,15 +20,19 @@ def cited(parts: tuple[Cited, ...], lang: Lang, mark: Callable[[str], str] = lam
     )
 
 
-def answer_body(answer: Answer, lang: Lang) -> str:
-    """The answer as read above the sources: lead, list, see-also lines."""
-    lines = [cited(answer.lead, lang)] if answer.lead else []
+def answer_body(answer: Answer, lang: Lang, understood: str = "") -> str:
+    """The answer as read above the sources: how a follow-up was understood, the lead,
+    the list, the see-also lines."""
+    lines = [understood] if understood else []
+    lines += [cited(answer.lead, lang)] if answer.lead else []
     lines += [f"• {c.text}[{c.source}]" for c in answer.items]
     lines += [f"{t('see_also', lang)}{c.text}[{c.source}]" for c in answer.see_also]
     return "\n".join(lines)
 
 
-def render_text(answer: Answer, suggestions: list[str] | tuple[str, ...] | None = None) -> str:
+def render_text(
+    answer: Answer, suggestions: list[str] | tuple[str, ...] | None = None, understood: str = ""
+) -> str:
     """An answer as plain text for a terminal."""
     lang = detect_language(answer.question)
     if not answer.answered:
@@ -36,7 +41,7 @@ def render_text(answer: Answer, suggestions: list[str] | tuple[str, ...] | None 
             lines.append(t("try_topics", lang))
             lines += [f"  - {s}" for s in suggestions]
         return "\n".join(lines)
-    lines = [answer_body(answer, lang), "", f"{t('sources', lang)}:"]
+    lines = [answer_body(answer, lang, understood), "", f"{t('sources', lang)}:"]
     for number, source in enumerate(answer.sources, start=1):
         lines.append(f"  [{number}] {source.title} — {source.url or t('no_url', lang)}")
     return "\n".join(lines)
@@ -49,7 +54,10 @@ def reply_json(reply: Reply) -> str:
         "question": result.question,
         "answered": result.answered,
         "intent": answer.intent,
-        "answer": answer_body(answer, detect_language(answer.question)) if answer.answered else "",
+        "answer": answer_body(answer, detect_language(answer.question), reply.understood)
+        if answer.answered
+        else "",
+        "understood": reply.understood,
         "passages": [
             {
                 "title": p.passage.title,
@@ -70,6 +78,7 @@ async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: 
     """Ask-answer loop until EOF or /quit. `read` is `input` in a terminal."""
     snapshot = service.snapshot
     print(t("chat_intro", "zh", articles=len(snapshot.articles), passages=len(snapshot.passages)), file=out)
+    turn: Turn | None = None
     while True:
         try:
             # Read in this thread, so Ctrl-C at the prompt reaches us and leaves cleanly.
@@ -79,9 +88,14 @@ async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: 
             return
         if question in {"/quit", "/exit", "quit", "exit"}:
             return
+        if question in {"/reset", "/new"}:
+            turn = None
+            print(t("reset_done", "zh"), file=out)
+            continue
         if not question:
             print(t("empty_question", "zh"), file=out)
             continue
-        reply = await service.ask(question)
-        print(render_text(reply.answer, reply.suggestions), file=out)
+        reply = await service.ask(question, previous=turn)
+        turn = reply.turn  # the session is one conversation
+        print(render_text(reply.answer, reply.suggestions, reply.understood), file=out)
         print(file=out)

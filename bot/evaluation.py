@@ -37,6 +37,8 @@ class EvalCase:
     sources: tuple[str, ...] = ()
     answerable: bool = True
     items: tuple[str, ...] = ()
+    turns: tuple[str, ...] = ()  # a conversation: the last turn is scored
+    independent: bool = False  # the last turn stands alone (it must not be bent)
 
 
 @dataclass
@@ -88,11 +90,13 @@ def load_cases(path: Path) -> list[EvalCase]:
             cases.append(
                 EvalCase(
                     id=str(raw.get("id", number)),
-                    question=str(raw["q"]),
+                    question=str(raw["q"] if "q" in raw else raw["turns"][-1]),
                     any_of=tuple(raw.get("any_of", ())),
                     sources=tuple(str(s) for s in raw.get("sources", ())),
                     answerable=bool(raw.get("answerable", True)),
                     items=tuple(str(i) for i in raw.get("items", ())),
+                    turns=tuple(str(t) for t in raw.get("turns", ())),
+                    independent=bool(raw.get("independent", False)),
                 )
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
@@ -133,18 +137,23 @@ def score_case(case: EvalCase, result: SearchResult, markers: tuple[str, ...], r
         report.misses.append(f"{case.id} {where}: {case.question} -> {got}")
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, understood: str = "") -> str:
     """Exactly what `ask` prints above the sources."""
-    return answer_body(answer, detect_language(answer.question)) if answer.answered else ""
+    return answer_body(answer, detect_language(answer.question), understood) if answer.answered else ""
 
 
 def score_answer(
-    case: EvalCase, answer: Answer, vocab: Vocabulary, learning: bool, report: EvalReport
+    case: EvalCase,
+    answer: Answer,
+    vocab: Vocabulary,
+    learning: bool,
+    report: EvalReport,
+    understood: str = "",
 ) -> None:
     """The answer a user reads: key phrase early, whole lists, no promotion, no repeats."""
     if not case.answerable or not answer.answered:
         return
-    text = answer_text(answer)
+    text = answer_text(answer, understood)
     normal = normalize_text(text)
     if any(normalize_text(p) in normalize_text(text[:LEAD_CHARS]) for p in case.any_of):
         report.lead_hits += 1
@@ -189,6 +198,12 @@ def evaluate(service: KnowledgeService, cases: list[EvalCase]) -> EvalReport:
     report = EvalReport()
     vocab = service.retriever.tokenizer.vocab
     for case in cases:
+        if case.turns:  # a conversation: its last turn is judged
+            reply = service.conversation(case.turns)[-1]
+            score_case(case, reply.result, vocab.promo_markers, report)
+            learning = reply.result.analysis.intent.learning
+            score_answer(case, reply.answer, vocab, learning, report, reply.understood)
+            continue
         result = service.search(case.question, k=3)
         score_case(case, result, vocab.promo_markers, report)
         answer = service.answer(case.question)

@@ -22,10 +22,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "no_url": {"zh": "（无链接）", "en": "(no link)"},
     "chat_intro": {
         "zh": "AIGC 问答（知识库：{articles} 篇文章，{passages} 个段落）。"
-        "输入问题，回车提问；输入 /quit 退出。",
+        "输入问题，回车提问；追问会接着上一个问题（/reset 重新开始）；输入 /quit 退出。",
         "en": "AIGC Q&A ({articles} articles, {passages} passages). Type a question; /quit to leave.",
     },
     "empty_question": {"zh": "请输入一个问题。", "en": "Please type a question."},
+    "reset_done": {
+        "zh": "好的，重新开始：下一个问题不再接着上一个。",
+        "en": "Fresh start: the next question stands on its own.",
+    },
     "help": {
         "zh": "你好！我是 AIGC 问答机器人，可以回答关于 AIGC（人工智能生成内容）的问题。\n"
         "知识库目前有 {articles} 篇文章，主题包括：{topics}。\n\n"
@@ -72,9 +76,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "upload_backup": {"zh": "原文件已备份为 {name}。", "en": "The previous version was kept as {name}."},
     "commands": {
-        "zh": "命令：\n/ask 问题 — 提问（群里用）\n/help — 帮助\n/start — 介绍与示例\n私聊时直接发问题即可。",
-        "en": "Commands:\n/ask question — ask (in groups)\n/help — this help\n"
-        "/start — introduction and examples\nIn a private chat just send your question.",
+        "zh": "命令：\n/ask 问题 — 提问（群里用）\n/reset — 重新开始对话\n/help — 帮助\n/start — 介绍与示例\n"
+        "私聊时直接发问题即可；追问（如“那算法工程师呢？”“第三条是什么？”）会接着上一个问题。",
+        "en": "Commands:\n/ask question — ask (in groups)\n/reset — start a new conversation\n"
+        "/help — this help\n/start — introduction and examples\nIn a private chat just send your question;"
+        " follow-ups (“what about education?”, “the second one”) continue the last one.",
     },
     "admin_commands": {
         "zh": "管理员命令：\n/reload — 重新加载知识库\n/stats — 使用统计\n/explain 问题 — 解释排序\n"

@@ -12,20 +12,23 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import querylog
+from bot import conversations, querylog
 from bot.config import Settings
 from bot.data_out import purge_questions
 from bot.errors import ConfigError
 from bot.explain import render_explanation
+from bot.i18n import detect_language
 from bot.indexer import IndexReport, KnowledgeIndexer
 from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
+from bot.kb.followup import Resolution, Turn, resolve
 from bot.kb.model import Snapshot
 from bot.kb.retrieval import RetrievalConfig, Retriever, SearchResult
-from bot.kb.tokenizer import Tokenizer
+from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary
 from bot.store import Database
 
@@ -45,6 +48,8 @@ class Reply:
     answer: Answer
     result: SearchResult
     suggestions: tuple[str, ...] = ()
+    turn: Turn | None = None  # what the conversation remembers of this question
+    understood: str = ""  # "（理解为接着问：…）" when the previous turn was used
 
     @property
     def answered(self) -> bool:
@@ -138,16 +143,55 @@ class KnowledgeService:
 
     # -- the async API: each call runs on one snapshot, in a worker thread ------------------
 
-    def _ask(self, question: str, k: int, offset: int, suggest: bool) -> Reply:
+    def _ask(self, question: str, k: int, offset: int, suggest: bool, previous: Turn | None) -> Reply:
         state = self._loaded()
-        result = state.retriever.search(question, k=k, offset=offset)
+        retriever = state.retriever
+        resolution = Resolution(question)
+        if previous is not None:
+            alone = retriever.search(question, k=k)
+            own = alone.analysis
+            # Names a topic of its own: a known, not ubiquitous word of two characters or more.
+            index = state.snapshot.index
+            topic = any(
+                len(t.token) > 1 and index.df(t.token) > 0 and t.token not in own.ubiquitous
+                for t in own.terms
+            )
+            english = detect_language(question) == "en"
+            resolution = resolve(question, previous, alone.answered, english, topic)
+            if resolution.kind == "more":
+                offset = previous.shown
+        analysis = retriever.analyse(resolution.question, resolution.context, resolution.intent)
+        result = retriever.search(analysis, k=k, offset=offset)
         answer = compose_answer(result, state.snapshot)
-        suggestions = state.retriever.suggestions(question) if suggest and not result.answered else []
-        return Reply(answer, result, tuple(suggestions))
+        suggestions = retriever.suggestions(question) if suggest and not result.answered else []
+        # The conversation remembers the question's words and what the answer was about.
+        lead = answer.lead[0].text if answer.lead else ""
+        about = tuple(QueryTerm(w, 1.0, w, "answer") for w in retriever.entities(lead))
+        turn = Turn(
+            resolution.question,
+            (*analysis.terms, *about),
+            analysis.intent.intent,
+            tuple(c.text for c in answer.items),
+            offset + len(result.passages),
+        )
+        if not result.answered and previous is not None:
+            turn = previous  # a refused question does not replace the topic
+        return Reply(
+            answer, result, tuple(suggestions), turn, resolution.understood if result.answered else ""
+        )
 
-    async def ask(self, question: str, k: int = 3, offset: int = 0, *, suggest: bool = True) -> Reply:
-        """Answer a question (passages after `offset` for "more"); suggestions if refused."""
-        return await asyncio.to_thread(self._ask, question, k, offset, suggest)
+    async def ask(
+        self,
+        question: str,
+        k: int = 3,
+        offset: int = 0,
+        *,
+        suggest: bool = True,
+        previous: Turn | None = None,
+    ) -> Reply:
+        """Answer a question (passages after `offset` for "more"); suggestions if refused.
+        With `previous` (the conversation's last turn) follow-ups are resolved against it."""
+        return await asyncio.to_thread(self._ask, question, k, offset, suggest, previous)
 
     async def suggest(self, question: str, limit: int = 3) -> list[str]:
         """Headings or article titles to offer when there is no answer."""
@@ -206,6 +250,16 @@ class KnowledgeService:
         snapshot = self.snapshot
         return dataclasses.replace(numbers, articles=len(snapshot.articles), passages=len(snapshot.passages))
 
+    async def context(self, key: str) -> Turn | None:
+        """The last turn of a conversation, within CONTEXT_TTL_SECONDS."""
+        return await conversations.load(self.db, key, self.settings.context_ttl_seconds)
+
+    async def remember(self, key: str, turn: Turn) -> None:
+        await conversations.save(self.db, key, turn)
+
+    async def forget(self, key: str) -> None:
+        await conversations.clear(self.db, key)
+
     def overview(self) -> tuple[int, int, list[str]]:
         """Articles, passages and article titles of the knowledge base being served."""
         snapshot = self.snapshot
@@ -223,10 +277,19 @@ class KnowledgeService:
             raise RuntimeError("knowledge base not loaded yet")
         return self._state
 
+    def conversation(self, questions: Sequence[str]) -> list[Reply]:
+        """Synchronous: the questions as one conversation, for evaluation and tests."""
+        replies: list[Reply] = []
+        previous: Turn | None = None
+        for question in questions:
+            replies.append(self._ask(question, 3, 0, False, previous))
+            previous = replies[-1].turn
+        return replies
+
     def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
         """Synchronous search, for evaluation and tests (the bot uses `ask`)."""
         return self.retriever.search(question, k=k, offset=offset)
 
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Synchronous answer, for evaluation and tests (the bot uses `ask`)."""
-        return self._ask(question, k, offset, suggest=False).answer
+        return self._ask(question, k, offset, False, None).answer

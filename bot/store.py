@@ -104,6 +104,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE chunks ADD COLUMN layout TEXT NOT NULL DEFAULT '';"
         " ALTER TABLE chunks ADD COLUMN kind TEXT NOT NULL DEFAULT 'content';",
     ),
+    (
+        "0005_conversations",
+        # the last turn of each conversation (a private chat, or a user in a group)
+        "CREATE TABLE conversations (key TEXT PRIMARY KEY, turn TEXT NOT NULL, updated_at REAL NOT NULL);",
+    ),
 )
 
 

@@ -74,6 +74,19 @@ def seed_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
     return asyncio.run(build())
 
 
+@pytest.fixture(scope="session")
+def seed_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeService:
+    """The shipped knowledge base as a service, for its synchronous helpers (conversation,
+    answer); its database is closed: those helpers work on the snapshot in memory."""
+
+    async def build() -> KnowledgeService:
+        service = await KnowledgeService.open(make_settings(tmp_path_factory.mktemp("seed-service")))
+        await service.close()
+        return service
+
+    return asyncio.run(build())
+
+
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeBotAPI]:
     """A fake Bot API server for a whole test module (see tests/fakes/bot_api.py)."""

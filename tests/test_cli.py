@@ -131,3 +131,14 @@ def test_module_entry_point_runs(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["answered"] is True
     assert proc.stderr == "", "no jieba chatter on stderr"
+
+
+def test_ask_json_conversation(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    questions = ["AIGC在问答领域的代表产品是哪个？", "它是谁开发的？"]
+    assert main(["ask", "--json", "--conversation", *questions]) == 0
+    first, second = (json.loads(line) for line in capsys.readouterr().out.strip().splitlines())
+    assert first["understood"] == "" and second["understood"].startswith("（理解为")
+    assert "OpenAI" in second["answer"][:300] and second["intent"]
+    assert main(["ask", "--json", *questions]) == 0, "without --conversation each stands alone"
+    alone = json.loads(capsys.readouterr().out.strip().splitlines()[1])
+    assert alone["understood"] == ""

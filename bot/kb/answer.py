@@ -44,7 +44,10 @@ RANK_DECAY = 0.2
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z]{2,}")
-_PRONOUN_START = re.compile(r"^(?:它|这|该|其(?!次|中)|此(?!外)|(?:these|this|it|they)\b)")
+# A sentence that leans on the one before: "它…", "这…", "特别是…", "因此…".
+_PRONOUN_START = re.compile(
+    r"^(?:它|这|该|其(?!次|中)|此(?!外)|特别是|尤其是|而且|并且|因此|所以|但是|然而|(?:these|this|it|they)\b)"
+)
 # Sentences that continue the one before: examples, specifics, "it …".
 _ELABORATION = re.compile(
     r"^(?:例如|比如|譬如|具体|也就是|即|换句话说|通俗|这|它|其(?!次)|for example|e\.g\.|that is)"
@@ -225,10 +228,13 @@ class _Composer:
         parts = [s for s in split_sentences(line.text)]
         position = min(best.position, len(parts) - 1)
         start = position
-        if position > 0 and _PRONOUN_START.match(normalize_text(parts[position])):
-            start = position - 1  # "它…" needs the sentence that names "it"
-        chosen = parts[start : position + 1]
         heading = self.heading_of(best.article, best.line_ord)
+        if position > 0 and (
+            _PRONOUN_START.match(normalize_text(parts[position]))
+            or self.score(parts[position - 1], heading, best.rank) >= 0.4 * best.score
+        ):
+            start = position - 1  # "它…" needs the sentence that names "it"; so does a close runner-up
+        chosen = parts[start : position + 1]
         following = parts[position + 1 :]
         # Continue into the section's next paragraph when the paragraph ends early.
         j = i + 1
@@ -295,6 +301,7 @@ class _Composer:
         if choice is None or choice.score < LIST_SHARE * best.score:
             return None  # the best sentence answers better than any list near it
         article, h, entries, named = choice.article, choice.section, choice.entries, choice.named
+        intro = choice.intro
         outline = self.outline(article)
         best_i = outline.index(best.line_ord) if article == best.article else None
         intro_lines = [
@@ -309,7 +316,8 @@ class _Composer:
             source = self.cite(article)
             heading = outline.lines[h].text if h is not None else ""
             name = NUMBERING.sub("", heading).strip(" ：:") or self._source(article).title
-            lead = [Cited(f"{name}：", source)]
+            # The list's own introduction when it has one, else its heading as a title.
+            lead = [Cited(split_sentences(intro)[-1] if intro else f"{name}：", source)]
         items = [Cited(e, source) for e in entries[:MAX_ITEMS]]
         if len(entries) > MAX_ITEMS:
             items.append(Cited("…", source))
@@ -320,7 +328,11 @@ class _Composer:
         outline = self.outline(best.article)
         i = outline.index(best.line_ord)
         h = outline.section_of(i) if i is not None else None
-        entries = list_entries(outline, h)
+        # A subsection whose heading names the question ("兴趣契合" for "从兴趣上看…")
+        # is the list meant; otherwise the section's own list.
+        section = [outline.lines[j].ord for j in outline.span(h)]
+        choice = choose_list(self.match, {best.article: outline}, {best.article: section})
+        entries = choice.entries if choice is not None and choice.section != h else list_entries(outline, h)
         source = self.cite(best.article)
         return [Cited(e, source) for e in entries[:MAX_ITEMS]]
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.kb.cleaning import split_sentences
-from bot.kb.outline import Outline
+from bot.kb.outline import Line, Outline
 from bot.kb.sentences import Matcher
 from bot.kb.vocab import normalize_text
 
@@ -27,9 +27,12 @@ LABEL = re.compile(r"^([^：:。，,！？!?；;]{2,16})[：:]\s*(.+)$")
 ENUMERATION = re.compile(r"[^、，,。]{1,20}、[^、，,。]{1,20}、[^、，,。]{1,20}")
 
 
-def list_entries(outline: Outline, h: int | None) -> list[str]:
-    """A section's list: its subsections, else its bullets, else its "label：" lines."""
+def section_lists(outline: Outline, h: int | None) -> list[tuple[list[str], str]]:
+    """A section's lists, each with the line that introduces it ("…：", or ""): its
+    subsections, else each run of bullets, else its "label：" lines."""
     children = outline.children(h)
+    own = [outline.lines[j] for j in outline.own(h)]
+    intro = _last_intro(own)
     if len(children) >= 2:
         out = []
         for c in children:
@@ -37,15 +40,43 @@ def list_entries(outline: Outline, h: int | None) -> list[str]:
             body = [outline.lines[j] for j in outline.own(c)]
             first = split_sentences(body[0].text)[0] if body else ""
             out.append(_item(name, first))
-        return out
-    own = [outline.lines[j] for j in outline.own(h)]
-    bullets = [line.text for line in own if line.kind == "item"]
-    if len(bullets) >= 2:
-        return [_bullet(text) for text in bullets]
+        return [(out, intro)]
+    runs = [(entries, before) for before, entries in _bullet_runs(own) if len(entries) >= 2]
+    if runs:
+        return [([_bullet(t) for t in entries], before) for entries, before in runs]
     labelled = [line.text for line in own if line.kind == "text" and LABEL.match(line.text)]
     if len(labelled) >= 3:
-        return [_bullet(text) for text in labelled]
+        return [([_bullet(text) for text in labelled], intro)]
     return []
+
+
+def list_entries(outline: Outline, h: int | None) -> list[str]:
+    """The section's first list (see `section_lists`), or []."""
+    lists = section_lists(outline, h)
+    return lists[0][0] if lists else []
+
+
+def _last_intro(own: Sequence[Line]) -> str:
+    texts = [line.text for line in own if line.kind == "text" and not LABEL.match(line.text)]
+    return next((text for text in reversed(texts) if text.rstrip().endswith(("：", ":"))), "")
+
+
+def _bullet_runs(own: Sequence[Line]) -> list[tuple[str, list[str]]]:
+    """Consecutive bullets, each run with the text line just before it when that line
+    introduces a list ("…以下是一些建议：")."""
+    runs: list[tuple[str, list[str]]] = []
+    before = ""
+    continuing = False
+    for line in own:
+        if line.kind == "item":
+            if continuing:
+                runs[-1][1].append(line.text)
+            else:
+                runs.append((before if before.rstrip().endswith(("：", ":")) else "", [line.text]))
+            continuing = True
+        else:
+            before, continuing = line.text, False
+    return runs
 
 
 def _item(name: str, first: str) -> str:
@@ -69,24 +100,14 @@ def _bullet(text: str) -> str:
     return first if len(first) <= ITEM_SENTENCE_CHARS + 20 else clip(first, ITEM_SENTENCE_CHARS)
 
 
-def introduction(outline: Outline, h: int | None, entries: Sequence[str]) -> str:
-    """The section's text line that introduces its list (ends with a colon), if any."""
-    own = [outline.lines[j] for j in outline.own(h)]
-    texts = [line.text for line in own if line.kind == "text" and not LABEL.match(line.text)]
-    return next((text for text in reversed(texts) if text.rstrip().endswith(("：", ":"))), "")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 @dataclass(frozen=True)
 class ListChoice:
     score: float
     article: str
     section: int | None  # the heading line of the list's section (None: the article)
     entries: list[str]
-    named: bool  # the section's own heading names a question word
+    named: bool  # the section's heading, or the line introducing it, names a question word
+    intro: str = ""  # the line introducing the list ("…以下是一些建议："), if any
 
 
 def choose_list(
@@ -108,26 +129,29 @@ def choose_list(
                 sections.add(h)
                 h = outline.parent(h)
         heading_value: dict[int | None, float] = {}
-        found: list[tuple[int | None, list[str], set[str], set[str]]] = []
+        found: list[tuple[int | None, list[str], set[str], set[str], str]] = []
         for h in sections:
-            entries = list_entries(outline, h)
-            if len(entries) < 2:
-                continue
             heading = outline.lines[h].text if h is not None else ""
             in_heading = match.found(normalize_text(heading))
-            in_intro = match.found(normalize_text(introduction(outline, h, entries)))
-            if not match.topical(in_heading | in_intro):
-                continue
-            heading_value[h] = match.value(in_heading)
-            found.append((h, entries, in_heading, in_intro))
-        for h, entries, in_heading, in_intro in found:
+            for entries, intro in section_lists(outline, h):
+                in_intro = match.found(normalize_text(intro))
+                if not match.topical(in_heading | in_intro):
+                    continue
+                heading_value[h] = match.value(in_heading)
+                found.append((h, entries, in_heading, in_intro, intro))
+        for h, entries, in_heading, in_intro, intro in found:
             if any(heading_value.get(c, -1.0) > heading_value[h] for c in outline.children(h)):
                 continue
             in_items = match.found(normalize_text(" ".join(entries)))
             score = 2 * heading_value[h] + 0.5 * match.value(in_intro)
             score += 0.5 * match.value(in_items, exclude=match.groups(in_heading | in_intro))
             depth = 0 if h is None else outline.lines[h].level
-            options.append((score, depth, ListChoice(score, article, h, entries, match.topical(in_heading))))
+            named = match.topical(in_heading) or match.topical(in_intro)
+            options.append((score, depth, ListChoice(score, article, h, entries, named, intro)))
     if not options:
         return None
     return max(options, key=lambda o: (o[0], o[1]))[2]
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -15,7 +15,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.kb.intent import IntentDetector, QuestionIntent
+from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.suggestions import SuggestionIndex, dice
 from bot.kb.tokenizer import QueryTerm, Tokenizer
@@ -30,6 +30,8 @@ HEADING_DECAY = 0.7
 # outweigh the question's topic by matching a title.
 SINGLE_CHAR_WEIGHT = 0.3
 _SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
+# How much an English question word counts, literally, when it also has a translation.
+TRANSLATED_LITERAL_WEIGHT = 0.3
 # How much a word found in most passages ("AIGC") counts when choosing sentences.
 UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 
@@ -217,13 +219,30 @@ class Retriever:
                 ranked.append(title)
         return ranked
 
+    def entities(self, text: str) -> list[str]:
+        """The admins' domain terms a text names ("ChatGPT", "文心一言"), rare ones only:
+        what an answer was about, for a follow-up's "它"."""
+        return [
+            w
+            for w in dict.fromkeys(self.tokenizer.words(text))
+            if w in self._domain_terms and not self.is_ubiquitous(w)
+        ]
+
     def is_domain_term(self, token: str) -> bool:
         """In the admins' domain dictionary, or in most passages ("AIGC")."""
         return token in self._domain_terms or self.is_ubiquitous(token)
 
-    def analyse(self, question: str) -> Analysis:
-        """Terms, intent and term values of a question: computed once per question."""
-        terms = tuple(self.query_terms(question))
+    def analyse(
+        self, question: str, context: Sequence[QueryTerm] = (), context_intent: str | None = None
+    ) -> Analysis:
+        """Terms, intent and term values of a question: computed once per question.
+
+        `context` are words carried from the previous turn of a conversation (origin
+        "context", reduced weight); they rank and compose but never decide coverage.
+        """
+        own = self.query_terms(question)
+        mine = {t.token for t in own}
+        terms = tuple([*own, *(t for t in context if t.token not in mine)])
         index = self.snapshot.index
         ubiquitous = frozenset(t.token for t in terms if self.is_ubiquitous(t.token))
         weights: dict[str, float] = {}
@@ -232,9 +251,18 @@ class Retriever:
             if t.token in ubiquitous:
                 value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * max(self._max_idf, 1.0)
             weights[t.token] = max(weights.get(t.token, 0.0), value)
+        # An English word with a glossary translation speaks through the translation: its
+        # literal matches ("Content" inside "Generated Content") are incidental.
+        translated = {t.group for t in terms if t.origin == "glossary"}
+        for t in terms:
+            if t.origin == "question" and t.token in translated and t.token.isascii():
+                weights[t.token] *= TRANSLATED_LITERAL_WEIGHT
         limit = self.config.heading_ignore_df * index.size
         pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
-        return Analysis(question, terms, self._intents.detect(question), weights, ubiquitous, pervasive)
+        intent = self._intents.detect(question)
+        if context_intent and intent.intent == "general" and context_intent in PRECEDENCE:
+            intent = QuestionIntent(context_intent, intent.learning)
+        return Analysis(question, terms, intent, weights, ubiquitous, pervasive)
 
     def search(self, question: str | Analysis, k: int = 3, offset: int = 0) -> SearchResult:
         """The k best passages after `offset` (for "more"), diversified."""
@@ -343,13 +371,15 @@ class Retriever:
             groups.setdefault(term.group, []).append(term)
         index = self.snapshot.index
         in_domain = any(
-            self.is_domain_term(t.token) for t in terms if t.origin in ("question", "subword", "fuzzy")
+            self.is_domain_term(t.token)
+            for t in terms
+            if t.origin in ("question", "subword", "fuzzy", "context")
         )
         weighted: list[tuple[float, set[str]]] = []
         unknown_groups = 0
         for group, members in groups.items():
-            if self.is_ubiquitous(group):
-                continue
+            if self.is_ubiquitous(group) or all(t.origin == "context" for t in members):
+                continue  # words carried from the previous turn are help, not a requirement
             known = {t.token for t in members if index.df(t.token)}
             if not known and in_domain:
                 # A question that names only "AIGC" plus words the knowledge base never

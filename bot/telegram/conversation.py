@@ -24,6 +24,7 @@ from bot.formatting import (
 )
 from bot.i18n import Lang, t
 from bot.kb.answer import Answer
+from bot.kb.followup import Turn
 from bot.telegram.replies import (
     answer_keyboard,
     examples_keyboard,
@@ -55,12 +56,19 @@ async def respond(
     truncated = len(question) > limit
     # Very long input is searched by its beginning, never refused; the user is told.
     question = clip(question, limit)
+    key, follow = conversation_key(update, context, message)
     async with typing(context, message.chat.id):
         started = time.perf_counter()
+        previous = await load_context(state, key) if follow and key else None
         # The service works in a thread: the loop keeps serving other chats.
-        reply = await state.service.ask(question)
+        reply = await state.service.ask(question, previous=previous)
         latency_ms = (time.perf_counter() - started) * 1000
     answer = reply.answer
+    if key and reply.turn is not None and state.settings.context_ttl_seconds > 0:
+        try:
+            await state.service.remember(key, reply.turn)
+        except StorageError as exc:  # the answer matters more than the thread
+            log.warning("conversation not stored: %s", exc)
     question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
     if not answer.answered:
         suggestions = list(reply.suggestions)
@@ -69,9 +77,57 @@ async def respond(
     else:
         markup = answer_keyboard(question_id, lang) if question_id is not None else None
         texts = render_answer(answer, lang)
+    if reply.understood:
+        texts = with_notice(texts, reply.understood)
     if truncated:
         texts = with_notice(texts, t("truncated", lang, chars=limit))
     await reply_messages(message, texts, markup)
+
+
+def conversation_key(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message
+) -> tuple[str | None, bool]:
+    """Where a conversation is kept, and whether this message continues it: a private chat
+    is one conversation; in a group each member has their own, continued only by
+    replying to the bot (a fresh mention starts afresh)."""
+    chat, user = message.chat, update.effective_user
+    if chat.type == ChatType.PRIVATE:
+        return str(chat.id), True
+    if user is None:
+        return None, False
+    incoming = update.message or update.edited_message
+    earlier = incoming.reply_to_message if incoming is not None else None
+    author = earlier.from_user if earlier is not None else None
+    to_bot = author is not None and author.id == context.bot.id
+    return f"{chat.id}:{user.id}", bool(to_bot)
+
+
+async def load_context(state: BotState, key: str) -> Turn | None:
+    if state.settings.context_ttl_seconds <= 0:
+        return None
+    try:
+        return await state.service.context(key)
+    except StorageError as exc:
+        log.warning("conversation not read: %s", exc)
+        return None
+
+
+async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reset: the next question stands on its own."""
+    message = update.effective_message
+    if message is None:
+        return
+    await forget(update, context, message)
+    await message.reply_text(esc(t("reset_done", user_lang(update.effective_user))))
+
+
+async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    key, _ = conversation_key(update, context, message)
+    if key:
+        try:
+            await get_state(context).service.forget(key)
+        except StorageError as exc:
+            log.warning("conversation not cleared: %s", exc)
 
 
 def with_notice(texts: list[str], notice: str) -> list[str]:
@@ -109,6 +165,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     state = get_state(context)
     lang = user_lang(update.effective_user)
+    await forget(update, context, message)  # /start is a fresh start
     articles, _, titles = state.service.overview()
     await message.reply_text(render_help(lang, articles, titles), reply_markup=examples_keyboard(lang))
 
