@@ -1,0 +1,227 @@
+"""The user's path at scale: what `aigc-bot ask` and the Telegram bot cost, end to end.
+
+    python bench/userpath.py --articles 2000 --sections 50     # ~100k passages
+    python bench/userpath.py --articles 100 --sections 10      # smoke run
+
+A knowledge folder of synthetic articles (the seed articles' sentences recombined, one
+`##` section per passage) is indexed once with `aigc-bot index`; then, each in a process
+of its own so that peak RSS is its own:
+
+- cold start: one `aigc-bot ask` with the built database (median of 3);
+- per question through the CLI: `ask --json` with many questions in one process, for
+  answered and for refused questions separately (time beyond the one-question run);
+- the bot: `aigc-bot run` against the fake Bot API, the time to its first getUpdates,
+  then 30 questions/s from 300 chats, half of them refused, reply latency p50/p95.
+
+Figures are medians of one run on a shared machine: compare columns of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bench import corpus as corpus_mod  # noqa: E402
+
+ANSWERED = [
+    "什么是AIGC？",
+    "AIGC有哪些常见的应用工具？",
+    "AIGC人才的平均年薪是多少？",
+    "AIGC可以应用到哪些行业？",
+    "AIGC的发展面临哪些挑战？",
+]
+REFUSED = [
+    "今天天气怎么样？",
+    "推荐几部好看的电影",
+    "帮我写一首关于大海的诗",
+    "怎么做红烧肉",
+    "明天股市会涨吗",
+]
+# Measures its own peak RSS: the CLI's main() in this process, then ru_maxrss.
+_RUN = "\n".join(
+    [
+        "import json, resource, sys, time",
+        "import bot.cli as c",
+        "stamps = []",
+        "render = c.reply_json",
+        "def stamped(reply):",
+        "    stamps.append(time.perf_counter())",
+        "    return render(reply)",
+        "c.reply_json = stamped",
+        "rc = c.main(sys.argv[1:])",
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024",
+        "print(json.dumps({'rc': rc, 'stamps': stamps, 'rss_mb': peak}), file=sys.stderr)",
+    ]
+)
+
+
+def write_articles(folder: Path, articles: int, sections: int) -> None:
+    rng = random.Random(corpus_mod.SEED)
+    sentences = corpus_mod.seed_sentences()
+    words = corpus_mod.dictionary_words()
+    for i in range(articles):
+        # Eight sentences a section (~400 characters): each section is a passage of its own.
+        body = "\n\n".join(
+            f"## {rng.choice(words)}{j}\n\n" + "".join(rng.sample(sentences, 8)) + rng.choice(words) + "。"
+            for j in range(sections)
+        )
+        text = f"---\ntitle: 文章{i}{rng.choice(words)}\nurl: https://example.org/{i}\n---\n\n{body}\n"
+        (folder / f"a{i:05d}.md").write_text(text, encoding="utf-8")
+
+
+def cli(env: dict[str, str], *args: str) -> dict[str, Any]:
+    """One CLI run in a fresh process: wall time, its own peak RSS, output lines."""
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN, *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        check=False,
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"aigc-bot {' '.join(args[:2])} failed:\n{proc.stderr[-2000:]}")
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    return {
+        "wall_s": wall,
+        "rss_mb": stats["rss_mb"],
+        "lines": proc.stdout.splitlines(),
+        "stamps": stats["stamps"],
+    }
+
+
+def per_question(env: dict[str, str], questions: list[str], repeat: int) -> dict[str, Any]:
+    many = [q for _ in range(repeat) for q in questions]
+    run = cli(env, "ask", "--json", *many)
+    answered = sum(json.loads(line)["answered"] for line in run["lines"])
+    stamps = run["stamps"]
+    return {
+        "ms": (stamps[-1] - stamps[0]) / (len(stamps) - 1) * 1000,
+        "answered": answered,
+        "asked": len(many),
+        "rss_mb": run["rss_mb"],
+    }
+
+
+def bot_loop(env: dict[str, str], seconds: int) -> dict[str, Any]:
+    """`aigc-bot run` as users meet it: start-up, then 30 questions/s, half refused."""
+    from tests.fakes.bot_api import TOKEN, FakeBotAPI
+
+    fake = FakeBotAPI().start()
+    bot_env = {
+        **env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "LOG_LEVEL": "WARNING",
+    }
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUN, "run"],
+        env=bot_env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        while not any(c.method == "getUpdates" for c in fake.calls):
+            if proc.poll() is not None or time.monotonic() - started > 300:
+                raise SystemExit("the bot did not start")
+            time.sleep(0.02)
+        first_updates = time.monotonic() - started
+        rate, pushed = 30, {}
+        t0 = time.monotonic()
+        for n in range(rate * seconds):
+            chat = 20_000 + n % 300
+            question = (ANSWERED if n % 2 == 0 else REFUSED)[(n // 2) % 5]
+            update = fake.message(question, user_id=chat, chat_id=chat)
+            pushed[update] = (chat, fake.pushed_at(update))
+            time.sleep(max(0.0, t0 + (n + 1) / rate - time.monotonic()))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(fake.sent()) < len(pushed):
+            time.sleep(0.05)
+        sent = sorted(c.at for c in fake.sent())
+        pushed_at = sorted(at for _, at in pushed.values())
+        # Replies arrive in the order of their questions closely enough to pair them.
+        latencies = [s - p for s, p in zip(sent, pushed_at, strict=False)]
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+        rss = json.loads(err.strip().splitlines()[-1])["rss_mb"] if err.strip() else float("nan")
+        return {
+            "first_get_updates_s": first_updates,
+            "questions": len(pushed),
+            "replied": len(sent),
+            "p50_s": statistics.median(latencies) if latencies else float("nan"),
+            "p95_s": sorted(latencies)[int(0.95 * (len(latencies) - 1))] if latencies else float("nan"),
+            "rss_mb": rss,
+            "rejected": len(fake.rejected()),
+        }
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        fake.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--sections", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=40, help="each question this many times per CLI run")
+    parser.add_argument("--seconds", type=int, default=20, help="length of the bot's load phase")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-userpath-"))
+    try:
+        (folder / "kb").mkdir()
+        write_articles(folder / "kb", args.articles, args.sections)
+        env = {
+            **os.environ,
+            "KNOWLEDGE_DIR": str(folder / "kb"),
+            "DATABASE_PATH": str(folder / "db" / "bot.sqlite3"),
+            "PYTHONPATH": str(REPO),
+        }
+        index = cli(env, "index")
+        passages = next(int(line.split()[1]) for line in index["lines"] if line.startswith("passages"))
+        print(f"{args.articles} articles, {passages} passages; first index {index['wall_s']:.1f} s")
+        cold = [cli(env, "ask", ANSWERED[0]) for _ in range(3)]
+        print(
+            f"cold `ask` (built index): {statistics.median(c['wall_s'] for c in cold):.2f} s median,"
+            f" peak RSS {max(c['rss_mb'] for c in cold):.0f} MB"
+        )
+        for label, questions in (("answered", ANSWERED), ("refused", REFUSED)):
+            q = per_question(env, questions, args.repeat)
+            print(
+                f"`ask --json` per {label} question: {q['ms']:.1f} ms"
+                f" ({q['answered']}/{q['asked']} answered), peak RSS {q['rss_mb']:.0f} MB"
+            )
+        bot = bot_loop(env, args.seconds)
+        print(
+            f"bot: first getUpdates {bot['first_get_updates_s']:.2f} s after start; 30 questions/s from 300"
+            f" chats, half refused: {bot['replied']}/{bot['questions']} replied, latency p50"
+            f" {bot['p50_s']:.2f} s / p95 {bot['p95_s']:.2f} s, peak RSS {bot['rss_mb']:.0f} MB,"
+            f" {bot['rejected']} rejected calls"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
