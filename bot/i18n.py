@@ -74,6 +74,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "下载文件失败（{reason}），请重新发送。",
         "en": "Download failed ({reason}); please send it again.",
     },
+    "export_caption": {
+        "zh": "未回答的问题（可以据此补充文章）",
+        "en": "Unanswered questions (what to write next)",
+    },
     "upload_backup": {"zh": "原文件已备份为 {name}。", "en": "The previous version was kept as {name}."},
     "commands": {
         "zh": "命令：\n/ask 问题 — 提问（群里用）\n/reset — 重新开始对话\n/help — 帮助\n/start — 介绍与示例\n"
@@ -83,9 +87,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
         " follow-ups (“what about education?”, “the second one”) continue the last one.",
     },
     "admin_commands": {
-        "zh": "管理员命令：\n/reload — 重新加载知识库\n/stats — 使用统计\n/explain 问题 — 解释排序\n"
+        "zh": "管理员命令：\n/reload — 重新加载知识库\n/stats — 使用统计\n/export — 导出未回答的问题\n"
+        "/explain 问题 — 解释排序\n"
         "发送 .md / .txt 文件 — 上传文章",
         "en": "Admin commands:\n/reload — reload the knowledge base\n/stats — usage statistics\n"
+        "/export — unanswered questions as CSV\n"
         "/explain question — why passages ranked\nSend a .md / .txt file — upload an article",
     },
     "admin_only": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any
 
 from bot import conversations, querylog
 from bot.config import Settings
-from bot.data_out import purge_questions
+from bot.data_out import ExportKind, export_rows, purge_questions, write_rows
 from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.i18n import detect_language
@@ -249,6 +250,13 @@ class KnowledgeService:
         numbers = await querylog.stats(self.db)
         snapshot = self.snapshot
         return dataclasses.replace(numbers, articles=len(snapshot.articles), passages=len(snapshot.passages))
+
+    async def export_csv(self, kind: ExportKind, since: str = "") -> bytes:
+        """An export of the question log as CSV bytes (admins' /export)."""
+        columns, rows = await export_rows(self.db, kind, since)
+        out = io.StringIO()
+        write_rows(columns, rows, "csv", out)
+        return out.getvalue().encode("utf-8-sig")  # with a BOM: spreadsheet apps read it as UTF-8
 
     async def context(self, key: str) -> Turn | None:
         """The last turn of a conversation, within CONTEXT_TTL_SECONDS."""

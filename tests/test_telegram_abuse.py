@@ -128,3 +128,16 @@ async def test_a_failed_download_gets_a_reply(app: App, fake: FakeBotAPI) -> Non
     fake.message(None, user_id=ADMIN, extra={"document": doc})
     await wait_until(lambda: len(texts(fake, ADMIN)) > before)
     assert "下载文件失败" in texts(fake, ADMIN)[-1]
+
+
+async def test_admin_export_sends_the_unanswered_questions_as_csv(app: App, fake: FakeBotAPI) -> None:
+    fake.message("怎么做红烧肉？", user_id=505)  # an unanswered question to export
+    await wait_until(lambda: len(texts(fake, 505)) >= 1)
+    fake.message("/export", user_id=ADMIN)
+    await wait_until(lambda: len(fake.sent("sendDocument", ADMIN)) >= 1)
+    document = fake.sent("sendDocument", ADMIN)[-1].params["document"]
+    assert document["filename"] == "unanswered.csv"
+    assert "怎么做红烧肉" in document["data"].decode("utf-8-sig")
+    fake.message("/export", user_id=505)
+    await wait_until(lambda: len(texts(fake, 505)) >= 2)
+    assert "管理员" in texts(fake, 505)[-1], "not for everyone"

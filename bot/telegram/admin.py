@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import time
 
-from telegram import Message, Update, User
+from telegram import InputFile, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
@@ -88,6 +89,21 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     numbers = await get_state(context).service.stats()
     await reply_messages(message, render_stats(numbers, lang))
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: the unanswered questions as a CSV document (what to write next)."""
+    message = update.effective_message
+    if message is None:
+        return
+    lang = user_lang(update.effective_user)
+    if message.chat.type != ChatType.PRIVATE:
+        await message.reply_text(t("stats_private", lang))
+        return
+    data = await get_state(context).service.export_csv("unanswered")
+    await message.reply_document(
+        InputFile(io.BytesIO(data), filename="unanswered.csv"), caption=t("export_caption", lang)
+    )
 
 
 async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -278,8 +278,12 @@ class FakeBotAPI:
         method = path.rsplit("/", 1)[-1]
         token = path.split("/bot", 1)[-1].split("/", 1)[0]
         length = int(request.headers.get("Content-Length") or 0)
-        body = request.rfile.read(length).decode() if length else ""
-        params = self._params(request.headers.get("Content-Type", ""), body)
+        raw = request.rfile.read(length) if length else b""
+        content_type = request.headers.get("Content-Type", "")
+        if "multipart/form-data" in content_type:
+            params = self._multipart(content_type, raw)
+        else:
+            params = self._params(content_type, raw.decode())
         if token != TOKEN:
             self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
@@ -325,6 +329,28 @@ class FakeBotAPI:
             if isinstance(raw[key], str):
                 raw[key] = json.loads(raw[key])
         return raw
+
+    @staticmethod
+    def _multipart(content_type: str, raw: bytes) -> dict[str, Any]:
+        """Fields of a file upload (sendDocument); files become {"filename", "data"}."""
+        from email.parser import BytesParser
+        from email.policy import HTTP
+
+        message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+        params: dict[str, Any] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            payload = part.get_payload(decode=True)
+            payload = payload if isinstance(payload, bytes) else b""
+            filename = part.get_filename()
+            if filename:
+                params[str(name)] = {"filename": filename, "data": payload}
+            else:
+                params[str(name)] = payload.decode()
+        for key in JSON_FIELDS & params.keys():
+            if isinstance(params[key], str):
+                params[key] = json.loads(params[key])
+        return params
 
     @staticmethod
     def _reply(request: BaseHTTPRequestHandler, status: int, payload: dict[str, Any]) -> None:
@@ -401,6 +427,18 @@ class FakeBotAPI:
             "chat": self.chat(chat_id, "private" if chat_id > 0 else "supergroup"),
             "from": self._bot_user(),
             "text": plain,
+        }
+
+    def _m_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        document = params.get("document")
+        name = document["filename"] if isinstance(document, dict) else "file"
+        return {
+            "message_id": self._message_id(),
+            "date": int(time.time()),
+            "chat": self.chat(chat_id, "private" if chat_id > 0 else "supergroup"),
+            "from": self._bot_user(),
+            "document": {"file_id": f"sent-{name}", "file_unique_id": f"u-{name}", "file_name": name},
         }
 
     def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
