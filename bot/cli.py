@@ -105,16 +105,9 @@ def _serve(application: Any, settings: Settings, mode: str) -> None:
     if mode == "run":
         application.run_polling(allowed_updates=ALLOWED_UPDATES)
     else:
-        path = settings.webhook_path.strip("/")
-        secret = settings.webhook_secret_token
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=path,
-            webhook_url=f"{str(settings.webhook_url).rstrip('/')}/{path}",
-            secret_token=secret.get_secret_value() if secret else None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
+        from bot.telegram import webhook
+
+        asyncio.run(webhook.serve(application, settings, ALLOWED_UPDATES))
 
 
 async def _rebuild(settings: Settings) -> None:

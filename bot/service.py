@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime
 import io
 import logging
 from collections.abc import Sequence
@@ -69,6 +70,7 @@ class KnowledgeService:
         self._generation: str | None = None  # the database generation being served
         self._reload_lock = asyncio.Lock()
         self.last_report: IndexReport | None = None
+        self.loaded_at: str | None = None  # ISO time of the last successful reload
 
     def install(self, snapshot: Snapshot, tokenizer: Tokenizer) -> None:
         """Serve a snapshot built elsewhere (benchmarks, tests) instead of the folder's."""
@@ -134,6 +136,7 @@ class KnowledgeService:
             if self._state is None or snapshot is not self._state.snapshot:
                 self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
             self.last_report = report
+            self.loaded_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
             log.info("knowledge base loaded: %s", "; ".join(report.lines()[:2]))
             days = self.settings.log_retention_days
             if days is not None:

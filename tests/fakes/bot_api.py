@@ -59,6 +59,7 @@ class FakeBotAPI:
         self._next_update = 1
         self._next_message = 1000
         self.confirmed = 0  # the highest offset a getUpdates has confirmed
+        self.webhook: dict[str, Any] = {}  # what setWebhook registered
         self._pushed: dict[int, float] = {}
         self._answered_queries: set[str] = set()
         fake = self
@@ -381,6 +382,10 @@ class FakeBotAPI:
         return self._bot_user()
 
     def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = dict(params)
         return True
 
     def _m_setMyCommands(self, params: dict[str, Any]) -> Any:

@@ -1,0 +1,85 @@
+"""Webhook mode on its own server: Telegram's updates with the secret, and /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from pathlib import Path
+
+import httpx
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.telegram import webhook
+from tests.conftest import KNOWLEDGE, VOCAB
+from tests.fakes.bot_api import FakeBotAPI, wait_until
+from tests.fakes.running import bot_settings
+
+SECRET = "s3cret_token-1"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def update(update_id: int, text: str, chat: int) -> dict[str, object]:
+    user = {"id": chat, "is_bot": False, "first_name": "u", "language_code": "zh"}
+    message = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "chat": {"id": chat, "type": "private"},
+        "from": user,
+        "text": text,
+    }
+    return {"update_id": update_id, "message": message}
+
+
+async def test_webhook_serves_updates_and_health(fake: FakeBotAPI, tmp_path: Path) -> None:
+    settings = bot_settings(
+        fake,
+        KNOWLEDGE,
+        tmp_path / "bot.sqlite3",
+        VOCAB,
+        webhook_url="https://bot.example.org",
+        webhook_listen="127.0.0.1",
+        webhook_port=free_port(),
+        webhook_secret_token=SECRET,
+    )
+    application = build_application(settings)
+    stop = asyncio.Event()
+    ports: list[int] = []
+    task = asyncio.create_task(
+        webhook.serve(application, settings, ALLOWED_UPDATES, stop=stop, on_listening=ports.append)
+    )
+    try:
+        await wait_until(lambda: bool(ports))
+        base = f"http://127.0.0.1:{ports[0]}"
+        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+            statuses = set()
+            for _ in range(300):  # 503 while the knowledge base loads, then 200
+                response = await client.get("/healthz")
+                statuses.add(response.status_code)
+                if response.status_code == 200:
+                    break
+                await asyncio.sleep(0.05)
+            body = response.json()
+            assert response.status_code == 200 and statuses <= {200, 503}
+            assert body["ok"] and body["articles"] == 5 and body["passages"] > 0 and body["last_reload"]
+            await wait_until(lambda: "url" in fake.webhook)  # registered right after loading
+            assert fake.webhook["url"] == "https://bot.example.org/telegram"
+            assert set(fake.webhook["allowed_updates"]) == set(ALLOWED_UPDATES)
+            forged = await client.post("/telegram", json=update(1, "什么是AIGC？", 901))
+            assert forged.status_code == 403, "without the secret header"
+            headers = {webhook.SECRET_HEADER: SECRET}
+            accepted = await client.post("/telegram", json=update(2, "什么是AIGC？", 902), headers=headers)
+            assert accepted.status_code == 200
+            await wait_until(lambda: len(fake.sent("sendMessage", 902)) >= 1)
+            assert "人工智能生成内容" in fake.sent("sendMessage", 902)[0].params["text"]
+            assert not fake.sent("sendMessage", 901)
+            bad = await client.post("/telegram", content=b"not json", headers=headers)
+            assert bad.status_code == 400
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
