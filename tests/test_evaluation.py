@@ -22,7 +22,7 @@ def run(path: Path, retriever: Retriever, vocab: Vocabulary) -> EvalReport:
 
 
 # (file, answerable, off-topic, minimum hit@3, minimum hit@1): the bars the issues set.
-BARS = [("dev.jsonl", 20, 2, 20, 17), ("dev_hard.jsonl", 9, 3, 9, 8), ("dev_answers.jsonl", 28, 2, 27, 23)]
+BARS = [("dev.jsonl", 20, 2, 20, 17), ("dev_hard.jsonl", 9, 3, 9, 8), ("dev_answers.jsonl", 28, 2, 28, 24)]
 
 
 @pytest.mark.parametrize(
@@ -47,7 +47,7 @@ def test_question_set_quality(
 
 
 # (file, minimum lead@300): the key phrase in the first 300 characters of the answer.
-ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 9), ("dev_answers.jsonl", 26)]
+ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 9), ("dev_answers.jsonl", 27)]
 
 
 @pytest.mark.parametrize(("name", "lead"), ANSWER_BARS, ids=[b[0] for b in ANSWER_BARS])

@@ -39,6 +39,7 @@ SEE_ALSO_SHARE = 0.3  # a see-also sentence must score this share of the lead's
 LIST_SHARE = 0.25  # a list question gets a list that scores this share of the best sentence
 MAX_ITEMS = 12
 NEAR_DUPLICATE = 0.6
+BOILERPLATE_FACTOR = 0.5
 HEADING_SHARE = 0.5  # question words in the sentence's section heading count this much
 RANK_DECAY = 0.2
 
@@ -179,6 +180,7 @@ class _Composer:
 
     def compose(self) -> Answer:
         candidates = self.sentences()
+        _demote_boilerplate(candidates)
         best = max(candidates, key=lambda s: (s.score, -s.rank), default=None)
         lead: list[Cited] = []
         items: list[Cited] = []
@@ -358,6 +360,18 @@ class _Composer:
                 out.append(Cited(clip(sentence.text, SEE_ALSO_CHARS), self.cite(article)))
                 break
         return out
+
+
+def _demote_boilerplate(candidates: Sequence[_Sentence]) -> None:
+    """A sentence that other articles say almost word for word ("AIGC技术也将与人工智能技术
+    紧密结合…") is stock phrasing, not this question's answer: it counts half."""
+    shingles = [_shingles(c.text) for c in candidates]
+    for i, candidate in enumerate(candidates):
+        if any(
+            other.article != candidate.article and _jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
+            for j, other in enumerate(candidates)
+        ):
+            candidate.score *= BOILERPLATE_FACTOR
 
 
 def _overlap(name: str, sentence: str) -> bool:
