@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 BOILERPLATE_VERSION = "3"
 GENERATION = "generation"
+# Cleaning and tokenising one article may take this long; a slower one is skipped.
+ARTICLE_BUDGET_SECONDS = 10.0
 
 
 _REPORT_WORDS = {
@@ -121,8 +123,10 @@ class KnowledgeIndexer:
         chunker: Chunker | None = None,
         *,
         exclude: Sequence[Path] = (),
+        article_budget: float = ARTICLE_BUDGET_SECONDS,
     ) -> None:
         self.db = db
+        self.article_budget = article_budget
         self.knowledge_dir = knowledge_dir
         self.tokenizer = tokenizer
         self.chunker = chunker or Chunker()
@@ -240,20 +244,26 @@ class KnowledgeIndexer:
                 unchanged.append(rel)
                 touched.append((rel, stat.st_mtime_ns))
                 continue
+            started = time.perf_counter()
             blocks = clean_markdown(raw.body)
             if not any(b.kind != "heading" for b in blocks):
                 skipped.append((rel, "no text left after cleaning"))
                 continue
-            parsed.append(
-                _Parsed(
-                    raw=raw,
-                    size=stat.st_size,
-                    mtime_ns=stat.st_mtime_ns,
-                    blocks=blocks,
-                    tokens=self.tokenizer.tokens_many(b.text for b in blocks),
-                    title_tokens=self.tokenizer.tokens(raw.title),
-                )
+            item = _Parsed(
+                raw=raw,
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                blocks=blocks,
+                tokens=self.tokenizer.tokens_many(b.text for b in blocks),
+                title_tokens=self.tokenizer.tokens(raw.title),
             )
+            spent = time.perf_counter() - started
+            if spent > self.article_budget:
+                # Work happens in this worker thread, so others were answered meanwhile;
+                # an article this costly is still not served, and the report names it.
+                skipped.append((rel, f"took {spent:.1f} s to process (budget {self.article_budget:g} s)"))
+                continue
+            parsed.append(item)
         return parsed, unchanged, skipped, touched
 
     async def _chunk_all(

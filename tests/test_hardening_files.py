@@ -116,3 +116,14 @@ async def test_unreadable_file_is_skipped(folder: Path, tmp_path: Path, tokenize
         assert "cannot read" in dict(report.skipped)["locked.md"]
     finally:
         os.chmod(target, 0o644)
+
+
+async def test_an_article_over_its_time_budget_is_named_and_skipped(
+    folder: Path, tmp_path: Path, tokenizer: Tokenizer
+) -> None:
+    write(folder / "heavy.md", "# 重\n\n" + "很长的一段内容，讲AIGC。" * 2000)
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        indexer = KnowledgeIndexer(db, folder, tokenizer, article_budget=0.0)
+        _, report, _ = await indexer.refresh()
+    reasons = dict(report.skipped)
+    assert "budget" in reasons["heavy.md"] and "good.md" in reasons, "every article was over a zero budget"
