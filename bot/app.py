@@ -62,6 +62,7 @@ ADMIN_COMMANDS = [
     BotCommand("stats", "使用统计 / usage statistics"),
     BotCommand("explain", "解释排序 / why passages ranked"),
     BotCommand("export", "导出未回答的问题 / unanswered questions as CSV"),
+    BotCommand("add", "添加网页文章 / add a web article"),
 ]
 
 
@@ -122,7 +123,8 @@ def add_handlers(application: Application, settings: Settings) -> None:  # type:
     application.add_handler(CommandHandler("stats", admin.stats, filters=admins))
     application.add_handler(CommandHandler("explain", admin.explain, filters=admins))
     application.add_handler(CommandHandler("export", admin.export, filters=admins))
-    application.add_handler(CommandHandler(["reload", "stats", "explain", "export"], admin.refuse))
+    application.add_handler(CommandHandler("add", admin.add, filters=admins))
+    application.add_handler(CommandHandler(["reload", "stats", "explain", "export", "add"], admin.refuse))
     # Buttons, one callback each, routed by their data's prefix.
     application.add_handler(CallbackQueryHandler(buttons.example, pattern=r"^ex:"))
     application.add_handler(CallbackQueryHandler(buttons.suggestion, pattern=r"^sg:"))

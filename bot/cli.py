@@ -22,11 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from bot import logs
+from bot.adding import prepare, save_new
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, reply_json
 from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, parse_since, write_rows
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
+from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
 
@@ -70,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     backup_cmd = command("backup", "copy the live database to FILE (SQLite's online backup)")
     backup_cmd.add_argument("file", type=Path)
     command("health", "exit 0 when the database and the knowledge base are usable (for health checks)")
+    add = command("add", "add files (.md .txt .html .docx .pdf) or web pages (http/https), then refresh")
+    add.add_argument("sources", nargs="+", metavar="SOURCE")
     return parser
 
 
@@ -108,6 +112,17 @@ def _serve(application: Any, settings: Settings, mode: str) -> None:
         from bot.telegram import webhook
 
         asyncio.run(webhook.serve(application, settings, ALLOWED_UPDATES))
+
+
+async def _add(settings: Settings, sources: list[str]) -> int:
+    """Convert and check every source first: one bad source and nothing is written."""
+    if not settings.knowledge_dir.is_dir():
+        raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
+    articles = [await prepare(source, MAX_ARTICLE_BYTES) for source in sources]
+    for article in articles:
+        path = save_new(settings.knowledge_dir, article)
+        print(f"saved {article.source} as {path.name}")
+    return await _with_service(settings, _index)
 
 
 async def _rebuild(settings: Settings) -> None:
@@ -262,6 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command in {"export", "backup"}:
             return asyncio.run(_data(settings, args))
+        if args.command == "add":
+            return asyncio.run(_add(settings, args.sources))
         if args.command == "index" and args.rebuild:
             asyncio.run(_rebuild(settings))
         return asyncio.run(_with_service(settings, work))

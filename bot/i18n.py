@@ -74,6 +74,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "下载文件失败（{reason}），请重新发送。",
         "en": "Download failed ({reason}); please send it again.",
     },
+    "add_usage": {
+        "zh": "用法：/add 网址（可以多个），例如 /add https://example.org/article",
+        "en": "Usage: /add URL (one or more), e.g. /add https://example.org/article",
+    },
     "export_caption": {
         "zh": "未回答的问题（可以据此补充文章）",
         "en": "Unanswered questions (what to write next)",
@@ -88,11 +92,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "admin_commands": {
         "zh": "管理员命令：\n/reload — 重新加载知识库\n/stats — 使用统计\n/export — 导出未回答的问题\n"
-        "/explain 问题 — 解释排序\n"
-        "发送 .md / .txt 文件 — 上传文章",
+        "/explain 问题 — 解释排序\n/add 网址 — 添加网页文章\n"
+        "发送 .md / .txt / .html / .docx / .pdf 文件 — 上传文章",
         "en": "Admin commands:\n/reload — reload the knowledge base\n/stats — usage statistics\n"
-        "/export — unanswered questions as CSV\n"
-        "/explain question — why passages ranked\nSend a .md / .txt file — upload an article",
+        "/export — unanswered questions as CSV\n/add URL — add a web article\n"
+        "/explain question — why passages ranked\n"
+        "Send a .md / .txt / .html / .docx / .pdf file — upload an article",
     },
     "admin_only": {
         "zh": "抱歉，这个命令只有管理员可以使用。",

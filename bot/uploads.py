@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.errors import ArticleError
 from bot.kb.cleaning import clean_markdown
 from bot.kb.ingest import ARTICLE_SUFFIXES, content_hash, decode_bytes, parse_article
+from bot.kb.readers import DOCUMENT_SUFFIXES
 
 MAX_NAME = 100
 _UNSAFE = re.compile(r"[^\w\-. ]+")
@@ -23,8 +24,8 @@ def sanitize_filename(raw: str | None) -> str:
     name = _UNSAFE.sub("_", name).strip(" ._")
     stem, suffix = os.path.splitext(name)
     suffix = suffix.lower()
-    if suffix not in ARTICLE_SUFFIXES:
-        raise ArticleError(f"only {', '.join(ARTICLE_SUFFIXES)} files are accepted")
+    if suffix not in ARTICLE_SUFFIXES + DOCUMENT_SUFFIXES:
+        raise ArticleError(f"only {', '.join(ARTICLE_SUFFIXES + DOCUMENT_SUFFIXES)} files are accepted")
     stem = stem.strip(" ._")[: MAX_NAME - len(suffix)] or "article"
     return stem + suffix
 

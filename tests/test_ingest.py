@@ -104,14 +104,18 @@ def test_listing_skips_vocab_hidden_and_other_files(tmp_path: Path) -> None:
         "b.markdown",
         "c.txt",
         "d.pdf",
+        "d.png",
         ".hidden/e.md",
         "_drafts/f.md",
         "vocab/g.txt",
         "sub/h.md",
     ]:
         write(tmp_path / name, "# x\n\ny")
-    names = [p.relative_to(tmp_path).as_posix() for p in list_article_files(tmp_path, (tmp_path / "vocab",))]
-    assert names == ["a.md", "b.markdown", "c.txt", "sub/h.md"]
+    others: list[Path] = []
+    found = list_article_files(tmp_path, (tmp_path / "vocab",), others)
+    names = [p.relative_to(tmp_path).as_posix() for p in found]
+    assert names == ["a.md", "b.markdown", "c.txt", "d.pdf", "sub/h.md"]
+    assert [p.name for p in others] == ["d.png"], "named in the report, not silently ignored"
 
 
 def test_seed_articles_all_have_titles_and_urls() -> None:

@@ -126,9 +126,9 @@ async def test_unchanged_service_reload_keeps_the_retriever(tmp_path: Path) -> N
 async def test_unsupported_files_are_named_not_ignored(tmp_path: Path, tokenizer: Tokenizer) -> None:
     kb = tmp_path / "kb"
     article(kb, "a.md", "甲", "AIGC的薪资很高。")
-    write(kb / "report.docx", b"PK\x03\x04 not yet readable")
+    write(kb / "slides.pptx", b"PK\x03\x04 not readable")
     write(kb / "a.md.bak", "an upload's previous version")
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         _, report, _ = await KnowledgeIndexer(db, kb, tokenizer).refresh()
-    assert report.skipped == [("report.docx", "unsupported format (.docx)")]
-    assert "跳过: report.docx: unsupported format (.docx)" in "\n".join(report.lines("zh"))
+    assert report.skipped == [("slides.pptx", "unsupported format (.pptx)")]
+    assert "跳过: slides.pptx: unsupported format (.pptx)" in "\n".join(report.lines("zh"))

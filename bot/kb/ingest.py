@@ -19,6 +19,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.errors import ArticleError
+from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 URL_FIELDS = ("url", "source", "link", "source_url", "original_url")
@@ -184,6 +185,9 @@ def read_article(path: Path, root: Path) -> RawArticle:
         raise ArticleError("file disappeared while indexing") from None
     except OSError as exc:
         raise ArticleError(f"cannot read ({exc.strerror or exc})") from None
+    suffix = path.suffix.lower()
+    if suffix in DOCUMENT_SUFFIXES:  # a web page, Word document or PDF: converted first
+        return parse_article(read_document(suffix, data).to_markdown(), relpath, content_hash(data))
     return parse_article(decode_bytes(data), relpath, content_hash(data))
 
 
@@ -209,7 +213,7 @@ def list_article_files(
             if name.startswith((".", "_")):
                 continue
             suffix = os.path.splitext(name)[1].lower()
-            if suffix in ARTICLE_SUFFIXES:
+            if suffix in ARTICLE_SUFFIXES or suffix in DOCUMENT_SUFFIXES:
                 found.append(Path(folder, name))
             elif unsupported is not None and suffix != ".bak":
                 unsupported.append(Path(folder, name))

@@ -10,15 +10,18 @@ import asyncio
 import contextlib
 import io
 import time
+from pathlib import Path
 
 from telegram import InputFile, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
+from bot.adding import convert, prepare, save_new
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import clip, esc, render_plain, render_report, render_stats
 from bot.i18n import Lang, t
+from bot.kb.readers import DOCUMENT_SUFFIXES
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import BotState, get_state, user_lang
 from bot.uploads import sanitize_filename, save_article, validate_article
@@ -91,6 +94,27 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_messages(message, render_stats(numbers, lang))
 
 
+async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/add URL…: fetch web pages (or documents) into the knowledge folder and reload."""
+    message = update.effective_message
+    if message is None:
+        return
+    state = get_state(context)
+    lang = user_lang(update.effective_user)
+    sources = list(context.args or [])
+    if not sources:
+        await message.reply_text(esc(t("add_usage", lang)))
+        return
+    try:
+        articles = [await prepare(source, state.settings.max_upload_bytes) for source in sources[:5]]
+    except ArticleError as exc:  # nothing was written
+        await message.reply_text(esc(clip(t("upload_refused", lang, reason=str(exc)), 3000)))
+        return
+    saved = [await asyncio.to_thread(save_new, state.settings.knowledge_dir, a) for a in articles]
+    await message.reply_text(esc(t("upload_saved", lang, name=", ".join(p.name for p in saved))))
+    await run_reload(state, message, update.effective_user, lang)
+
+
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: the unanswered questions as a CSV document (what to write next)."""
     message = update.effective_message
@@ -123,6 +147,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             data = bytes(await (await doc.get_file()).download_as_bytearray())
         except TelegramError as exc:
             raise ArticleError(t("download_failed", lang, reason=str(exc))) from exc
+        if Path(name).suffix in DOCUMENT_SUFFIXES:  # a web page, Word file or PDF: as Markdown
+            article = await asyncio.to_thread(convert, data, Path(name).suffix, name, None, limit)
+            name, data = f"{Path(name).stem}.md", article.markdown
         await asyncio.to_thread(validate_article, name, data, limit)
         backup = await asyncio.to_thread(save_article, state.settings.knowledge_dir, name, data)
     except ArticleError as exc:

@@ -1,0 +1,136 @@
+"""Readers for the formats admins have: web pages, Word documents, PDFs.
+
+Each turns a document into the same thing a Markdown article is: YAML front matter
+(title, url, date) and a Markdown body, so cleaning, chunking and indexing stay one path.
+
+- HTML: trafilatura keeps the main content (navigation, sidebars, comments, footers,
+  scripts and styles dropped) and reads the title, the canonical / og:url and the date.
+- DOCX: python-docx; Heading styles become headings, the Title style (or the first
+  heading) the title, list paragraphs bullets.
+- PDF: pypdf's text layer, pages joined, lines repeated on most pages (running headers
+  and footers, page numbers) dropped.
+The libraries load on first use, so starting the bot does not pay for them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import yaml
+
+from bot.errors import ArticleError
+
+DOCUMENT_SUFFIXES = (".html", ".htm", ".docx", ".pdf")
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str | None
+    url: str | None
+    date: str | None
+    body: str  # Markdown
+
+    def to_markdown(self) -> str:
+        meta = {k: v for k, v in (("title", self.title), ("url", self.url), ("date", self.date)) if v}
+        head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip() if meta else ""
+        return (f"---\n{head}\n---\n\n" if head else "") + self.body.strip() + "\n"
+
+
+def read_document(suffix: str, data: bytes, url: str | None = None) -> Document:
+    """A document's text as Markdown; ArticleError when it cannot be read."""
+    suffix = suffix.lower()
+    try:
+        if suffix in (".html", ".htm"):
+            return _html(data, url)
+        if suffix == ".docx":
+            return _docx(data)
+        if suffix == ".pdf":
+            return _pdf(data)
+    except ArticleError:
+        raise
+    except Exception as exc:  # a third-party parser's own errors: the file is not usable
+        raise ArticleError(f"cannot read {suffix[1:].upper()} ({exc.__class__.__name__}: {exc})") from None
+    raise ArticleError(f"unsupported format ({suffix})")
+
+
+def _html(data: bytes, url: str | None) -> Document:
+    import trafilatura
+
+    text = data.decode("utf-8", errors="replace")
+    body = trafilatura.extract(
+        text, output_format="markdown", include_comments=False, include_tables=True, favor_precision=True
+    )
+    if not body or not body.strip():
+        raise ArticleError("no main text found in the page")
+    meta = trafilatura.extract_metadata(text, default_url=url)
+    canonical = _canonical(text) or (meta.url if meta is not None else None) or url
+    title = meta.title if meta is not None else None
+    date = meta.date if meta is not None else None
+    return Document(title, canonical, date, body)
+
+
+_CANONICAL = re.compile(
+    r"<link[^>]{0,300}rel=[\"']canonical[\"'][^>]{0,300}href=[\"']([^\"']{1,2000})[\"']"
+    r"|<link[^>]{0,300}href=[\"']([^\"']{1,2000})[\"'][^>]{0,300}rel=[\"']canonical[\"']"
+    r"|<meta[^>]{0,300}property=[\"']og:url[\"'][^>]{0,300}content=[\"']([^\"']{1,2000})[\"']",
+    re.IGNORECASE,
+)
+
+
+def _canonical(html: str) -> str | None:
+    match = _CANONICAL.search(html[:200_000])
+    if match is None:
+        return None
+    found = next(g for g in match.groups() if g)
+    return found if found.startswith(("http://", "https://")) else None
+
+
+def _docx(data: bytes) -> Document:
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    title = (document.core_properties.title or "").strip() or None
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if style == "Title":
+            title = title or text
+            continue
+        level = re.match(r"Heading (\d)", style)
+        if level:
+            lines.append(f"{'#' * min(int(level.group(1)) + 1, 6)} {text}")
+            title = title or text
+        elif "List" in style:
+            lines.append(f"- {text}")
+        else:
+            lines.append(text)
+    if not lines:
+        raise ArticleError("the document has no text")
+    return Document(title, None, None, "\n\n".join(lines))
+
+
+def _pdf(data: bytes) -> Document:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    pages = [(page.extract_text() or "").splitlines() for page in reader.pages]
+    # A line on most pages is a running header or footer; numbers alone are page numbers.
+    seen = Counter(line.strip() for lines in pages for line in set(lines) if line.strip())
+    repeated = {line for line, n in seen.items() if len(pages) >= 3 and n >= 0.6 * len(pages)}
+    kept = [
+        line.strip()
+        for lines in pages
+        for line in lines
+        if line.strip() and line.strip() not in repeated and not line.strip().isdigit()
+    ]
+    if not kept:
+        raise ArticleError("the PDF has no text layer")
+    meta = reader.metadata
+    title = (meta.title if meta is not None and meta.title else None) or None
+    return Document(title, None, None, "\n".join(kept))
