@@ -28,6 +28,7 @@ from bot.console import chat_loop, render_text, reply_json
 from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, parse_since, write_rows
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
+from bot.init import init
 from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
@@ -72,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     backup_cmd = command("backup", "copy the live database to FILE (SQLite's online backup)")
     backup_cmd.add_argument("file", type=Path)
     command("health", "exit 0 when the database and the knowledge base are usable (for health checks)")
+    init_cmd = command("init", "write a ready folder: .env, knowledge/ with the shipped articles and vocab/")
+    init_cmd.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR")
     add = command("add", "add files (.md .txt .html .docx .pdf) or web pages (http/https), then refresh")
     add.add_argument("sources", nargs="+", metavar="SOURCE")
     return parser
@@ -250,6 +253,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         _parser().print_help()
         return 2
+    if args.command == "init":  # before settings: the folder has none yet
+        try:
+            written = init(args.folder)
+        except ConfigError as exc:
+            print(f"aigc-bot: {exc}", file=sys.stderr)
+            return 2
+        knowledge = args.folder / "knowledge"
+        print(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {knowledge}")
+        where = "" if args.folder == Path(".") else f"cd {args.folder} && "
+        print(
+            f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)"
+        )
+        return 0
     try:
         settings = load_settings()
     except ConfigError as exc:

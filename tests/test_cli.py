@@ -142,3 +142,17 @@ def test_ask_json_conversation(env: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["ask", "--json", *questions]) == 0, "without --conversation each stands alone"
     alone = json.loads(capsys.readouterr().out.strip().splitlines()[1])
     assert alone["understood"] == ""
+
+
+def test_init_writes_a_ready_folder_and_never_overwrites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "bot"
+    assert main(["init", str(folder)]) == 0
+    assert "next: cd" in capsys.readouterr().out
+    names = {p.name for p in (folder / "knowledge").iterdir()}
+    assert "vocab" in names and len([n for n in names if n.endswith(".txt")]) == 5
+    env = (folder / ".env").read_text(encoding="utf-8")
+    assert "KNOWLEDGE_DIR=knowledge" in env and "# TELEGRAM_BOT_TOKEN=" in env
+    assert main(["init", str(folder)]) == 2
+    assert "exists already" in capsys.readouterr().err

@@ -76,3 +76,15 @@ def test_installed_package_reproduces_the_checkout_eval(installed: Path, tmp_pat
         figures.append(out)
     assert "hit@1" in figures[0] and "lead@300" in figures[0]
     assert figures[0] == figures[1]
+
+
+def test_init_from_the_installed_package_writes_a_ready_folder(installed: Path, tmp_path: Path) -> None:
+    base = {k: v for k, v in os.environ.items() if k not in {"VOCAB_DIR", "PYTHONPATH", "KNOWLEDGE_DIR"}}
+    env = {**base, "PYTHONPATH": str(installed)}
+    out = run([sys.executable, "-m", "bot", "init", "ready"], tmp_path, env)
+    folder = tmp_path / "ready"
+    assert "next: cd ready && aigc-bot chat" in out
+    assert len(list((folder / "knowledge").glob("*.txt"))) == 5, "the shipped articles travel in the wheel"
+    assert (folder / "knowledge" / "vocab" / "glossary.txt").is_file() and (folder / ".env").is_file()
+    answer = run([sys.executable, "-m", "bot", "ask", "什么是AIGC？"], folder, env)
+    assert "人工智能生成内容" in answer
