@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Lang, t
-from bot.indexer import IndexReport
 from bot.kb.answer import Answer
 from bot.querylog import Stats
+from bot.report import IndexReport
 
 MAX_MESSAGE = 4096
 MAX_CALLBACK_DATA = 64

@@ -15,19 +15,19 @@ import json
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
 from bot.errors import ArticleError
 from bot.kb.boilerplate import find_boilerplate
-from bot.kb.chunking import Chunker, ChunkSpec
+from bot.kb.chunking import Chunker, render_chunk
 from bot.kb.cleaning import Block, clean_markdown
-from bot.kb.course import is_course
 from bot.kb.ingest import RawArticle, list_article_files, read_article
 from bot.kb.model import ArticleInfo, Passage, Snapshot
 from bot.kb.tokenizer import Tokenizer
+from bot.report import IndexReport
 from bot.store import Database
 
 log = logging.getLogger(__name__)
@@ -36,70 +36,6 @@ BOILERPLATE_VERSION = "3"
 GENERATION = "generation"
 # Cleaning and tokenising one article may take this long; a slower one is skipped.
 ARTICLE_BUDGET_SECONDS = 10.0
-
-
-_REPORT_WORDS = {
-    "en": {
-        "articles": "articles",
-        "passages": "passages",
-        "added": "added",
-        "changed": "changed",
-        "removed": "removed",
-        "unchanged": "unchanged",
-        "skipped": "skipped",
-        "time": "time",
-        "dropped": "(dropped {promo} promotional and {duplicate} duplicate blocks)",
-    },
-    "zh": {
-        "articles": "文章",
-        "passages": "段落",
-        "added": "新增",
-        "changed": "修改",
-        "removed": "删除",
-        "unchanged": "未变",
-        "skipped": "跳过",
-        "time": "用时",
-        "dropped": "（去掉 {promo} 个推广块、{duplicate} 个重复块）",
-    },
-}
-
-
-@dataclass
-class IndexReport:
-    """What a refresh did, for the CLI and the admins' /reload reply."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    articles: int = 0
-    chunks: int = 0
-    promo_blocks: int = 0
-    duplicate_blocks: int = 0
-    rechunked: bool = False
-    seconds: float = 0.0
-
-    @property
-    def modified(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-    def lines(self, lang: str = "en") -> list[str]:
-        """The report as lines, in English (CLI, logs) or Chinese (the admins' /reload)."""
-        w = _REPORT_WORDS["zh" if lang == "zh" else "en"]
-        counts = (
-            f"{len(self.added)} {w['added']}, {len(self.changed)} {w['changed']}, "
-            f"{len(self.removed)} {w['removed']}, {self.unchanged} {w['unchanged']}, "
-            f"{len(self.skipped)} {w['skipped']}"
-        )
-        out = [f"{w['articles']}: {self.articles} ({counts})", f"{w['passages']}: {self.chunks}"]
-        if self.rechunked:
-            out[-1] += " " + w["dropped"].format(promo=self.promo_blocks, duplicate=self.duplicate_blocks)
-        for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
-            out += [f"  {w[label]}: {p}" for p in paths]
-        out += [f"  {w['skipped']}: {path}: {reason}" for path, reason in self.skipped]
-        out.append(f"{w['time']}: {self.seconds:.2f} s")
-        return out
 
 
 @dataclass
@@ -303,7 +239,7 @@ class KnowledgeIndexer:
             for path, drop in zip(order, drops, strict=True):
                 specs = self.chunker.chunk(blocks[path], [not d for d in drop])
                 for ord_, spec in enumerate(specs):
-                    row = _render_chunk(ord_, spec, blocks[path], tokens[path], titles.get(path, ""), markers)
+                    row = render_chunk(ord_, spec, blocks[path], tokens[path], titles.get(path, ""), markers)
                     out.append((path, row))
             return out
 
@@ -402,38 +338,3 @@ class KnowledgeIndexer:
             for r in await self.db.fetchall("SELECT path, article_id, title, url FROM articles ORDER BY path")
         ]
         return await asyncio.to_thread(Snapshot.build, passages, articles)
-
-
-def _render_chunk(
-    ord_: int,
-    spec: ChunkSpec,
-    blocks: Sequence[Block],
-    tokens: Sequence[Sequence[str]],
-    title_tokens: str,
-    course_markers: Sequence[str] = (),
-) -> tuple[object, ...]:
-    lines = []
-    layout = []
-    for block_id in spec.block_ids:
-        block = blocks[block_id]
-        lines.append(f"• {block.text}" if block.kind == "item" else block.text)
-        layout.append(f"{block_id}{block.kind[0]}{block.level}")
-    label = list(spec.heading_ids)
-    first = spec.block_ids[0] if spec.block_ids else None
-    if first is not None and blocks[first].kind == "heading" and first not in label:
-        label.append(first)  # merged siblings: name the passage by its first heading
-    heading = " > ".join(blocks[i].text for i in label)
-    # Title and heading path count towards relevance: their tokens join the passage's.
-    toks = title_tokens.split()
-    for block_id in spec.heading_ids:
-        if block_id not in spec.block_ids:
-            toks += tokens[block_id]
-    for block_id in spec.block_ids:
-        toks += tokens[block_id]
-    inner = "\n".join(
-        blocks[i].text for i in spec.block_ids if blocks[i].kind == "heading" and i not in label
-    )
-    headings = [blocks[i].text for i in (*spec.heading_ids, *spec.block_ids) if blocks[i].kind == "heading"]
-    body = [blocks[i] for i in spec.block_ids if blocks[i].kind != "heading"]
-    kind = "course" if is_course(headings, body, course_markers) else "content"
-    return (ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)

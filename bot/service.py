@@ -24,7 +24,7 @@ from bot.data_out import ExportKind, export_rows, purge_questions, write_rows
 from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.i18n import detect_language
-from bot.indexer import IndexReport, KnowledgeIndexer
+from bot.indexer import KnowledgeIndexer
 from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Resolution, Turn, resolve
@@ -32,6 +32,7 @@ from bot.kb.model import Snapshot
 from bot.kb.retrieval import RetrievalConfig, Retriever, SearchResult
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary
+from bot.report import IndexReport
 from bot.store import Database
 
 log = logging.getLogger(__name__)

@@ -59,7 +59,6 @@ class BM25Index:
                 term_ids.append(term_id)
             doc_ids.extend([doc_id] * len(counts))
             freqs.extend(counts.values())
-        self.doc_lengths = lengths
         self.avgdl = float(lengths.sum() / self.size) if self.size else 0.0
 
         # Sort postings by term; free each unsorted array as soon as its sorted copy exists.
@@ -103,14 +102,6 @@ class BM25Index:
     def df(self, term: str) -> int:
         term_id = self.vocabulary.get(term)
         return 0 if term_id is None else int(self.doc_freqs[term_id])
-
-    def postings(self, term: str) -> npt.NDArray[np.int32]:
-        """Ids of the documents containing the term."""
-        term_id = self.vocabulary.get(term)
-        if term_id is None:
-            return np.zeros(0, dtype=np.int32)
-        start, end = self._indptr[term_id], self._indptr[term_id + 1]
-        return self._doc_ids[start:end]
 
     def contribution(self, term: str, doc: int) -> float:
         """The term's score in one document (0 if absent), as BM25Okapi would add it."""

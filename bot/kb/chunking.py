@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.kb.cleaning import Block
+from bot.kb.course import is_course
 
 DEFAULT_MAX_CHARS = 600
 DEFAULT_MIN_CHARS = 80
@@ -137,3 +138,40 @@ class Chunker:
         if group:
             carry = self._pack(list(carry) + group, here, ())
         return carry
+
+
+def render_chunk(
+    ord_: int,
+    spec: ChunkSpec,
+    blocks: Sequence[Block],
+    tokens: Sequence[Sequence[str]],
+    title_tokens: str,
+    course_markers: Sequence[str] = (),
+) -> tuple[object, ...]:
+    """A chunk as stored: (ord, heading path, inner headings, text, tokens, layout, kind).
+    Title and heading tokens join the passage's own, so they count towards relevance."""
+    lines = []
+    layout = []
+    for block_id in spec.block_ids:
+        block = blocks[block_id]
+        lines.append(f"• {block.text}" if block.kind == "item" else block.text)
+        layout.append(f"{block_id}{block.kind[0]}{block.level}")
+    label = list(spec.heading_ids)
+    first = spec.block_ids[0] if spec.block_ids else None
+    if first is not None and blocks[first].kind == "heading" and first not in label:
+        label.append(first)  # merged siblings: name the passage by its first heading
+    heading = " > ".join(blocks[i].text for i in label)
+    # Title and heading path count towards relevance: their tokens join the passage's.
+    toks = title_tokens.split()
+    for block_id in spec.heading_ids:
+        if block_id not in spec.block_ids:
+            toks += tokens[block_id]
+    for block_id in spec.block_ids:
+        toks += tokens[block_id]
+    inner = "\n".join(
+        blocks[i].text for i in spec.block_ids if blocks[i].kind == "heading" and i not in label
+    )
+    headings = [blocks[i].text for i in (*spec.heading_ids, *spec.block_ids) if blocks[i].kind == "heading"]
+    body = [blocks[i] for i in spec.block_ids if blocks[i].kind != "heading"]
+    kind = "course" if is_course(headings, body, course_markers) else "content"
+    return (ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)

@@ -98,7 +98,6 @@ class _Paragraph:
     kind: BlockKind
     text: str = ""
     was_bold: bool = True
-    soft_break_pending: bool = False
     indent: int = 0
 
 
@@ -134,9 +133,7 @@ def clean_markdown(body: str) -> list[Block]:
             elif current.text and current.text[-1] in SENTENCE_END:
                 # CSDN's "  " soft-break lines separate paragraphs after a full stop...
                 flush()
-            else:
-                # ...but mid-sentence they are just a wrapped line.
-                current.soft_break_pending = True
+            # ...but mid-sentence they are just a wrapped line: keep joining.
             continue
         if _RULE.match(line) or _LINK_DEF.match(line):
             flush()
@@ -163,7 +160,6 @@ def clean_markdown(body: str) -> list[Block]:
         elif not _looks_bold(stripped) and piece:
             current.was_bold = False
         current.text = join_lines(current.text, piece)
-        current.soft_break_pending = False
     flush()
     return _split_long(_promote_pseudo_headings(raw))
 
