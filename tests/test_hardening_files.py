@@ -127,3 +127,19 @@ async def test_an_article_over_its_time_budget_is_named_and_skipped(
         _, report, _ = await indexer.refresh()
     reasons = dict(report.skipped)
     assert "budget" in reasons["heavy.md"] and "good.md" in reasons, "every article was over a zero budget"
+
+
+def test_a_yaml_bomb_upload_is_refused_quickly_and_small() -> None:
+    import time
+    import tracemalloc
+
+    from bot.errors import ArticleError
+    from bot.uploads import validate_article
+
+    tracemalloc.start()
+    started = time.perf_counter()
+    with pytest.raises(ArticleError, match="aliases"):
+        validate_article("bomb.md", _yaml_bomb(9), 1_048_576)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert time.perf_counter() - started < 2 and peak < 50 * 1024 * 1024
