@@ -20,7 +20,7 @@ from bot.i18n import detect_language
 from bot.kb.answer import Answer
 from bot.kb.boilerplate import is_promo
 from bot.kb.course import is_course_heading
-from bot.kb.retrieval import SearchResult
+from bot.kb.results import SearchResult
 from bot.kb.vocab import Vocabulary, normalize_text
 from bot.service import KnowledgeService
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.kb.retrieval import Retriever, SearchResult
+from bot.kb.results import SearchResult
+from bot.kb.retrieval import Retriever
 
 
 def render_explanation(result: SearchResult, retriever: Retriever) -> str:

@@ -29,7 +29,8 @@ from bot.kb.answer import Answer, compose_answer
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Resolution, Turn, resolve
 from bot.kb.model import Snapshot
-from bot.kb.retrieval import RetrievalConfig, Retriever, SearchResult
+from bot.kb.results import RetrievalConfig, SearchResult
+from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary
 from bot.report import IndexReport

@@ -11,7 +11,8 @@ from bot.kb.answer import Answer, Cited, Source
 from bot.kb.chunking import Chunker
 from bot.kb.cleaning import clean_markdown
 from bot.kb.model import Passage
-from bot.kb.retrieval import Retriever, ScoredPassage
+from bot.kb.results import ScoredPassage
+from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from tests.fakes.telegram_html import parse_html
 

@@ -27,7 +27,7 @@ from bot.kb.cleaning import SENTENCE_END, split_sentences
 from bot.kb.lists import ENUMERATION, LABEL, NUMBERING, choose_list, clip, list_entries
 from bot.kb.model import Snapshot
 from bot.kb.outline import Line, Outline, passage_lines
-from bot.kb.retrieval import ScoredPassage, SearchResult
+from bot.kb.results import ScoredPassage, SearchResult
 from bot.kb.sentences import Matcher, intent_factor
 from bot.kb.vocab import normalize_text
 

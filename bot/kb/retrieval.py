@@ -5,11 +5,9 @@ Pure functions over an immutable Snapshot: no I/O, no Telegram, easy to test.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 import numpy as np
 from rapidfuzz import process
@@ -17,6 +15,8 @@ from rapidfuzz.distance import OSA
 
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
+from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
+from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, dice
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
@@ -34,92 +34,6 @@ _SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
 TRANSLATED_LITERAL_WEIGHT = 0.3
 # How much a word found in most passages ("AIGC") counts when choosing sentences.
 UBIQUITOUS_SENTENCE_WEIGHT = 0.15
-
-
-@functools.cache
-def _english_words() -> frozenset[str]:
-    """Real English words (pyspellchecker's frequency list), loaded on first need."""
-    from spellchecker import SpellChecker
-
-    return frozenset(SpellChecker(distance=1).word_frequency.keys())
-
-
-_english_lock = threading.Lock()
-
-
-def is_english_word(word: str) -> bool:
-    with _english_lock:
-        return word in _english_words()
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """Tunables, calibrated on the development question sets (see README)."""
-
-    # Share of the question's content (idf-weighted) the best passage must cover.
-    min_coverage: float = 0.5
-    # With a word the whole knowledge base is about ("AIGC"), the question is in-domain
-    # and a lower coverage suffices.
-    min_coverage_in_domain: float = 0.25
-    # Terms in more than this share of passages ("AIGC" here) say nothing about topic.
-    ubiquitous_df: float = 0.5
-    # Re-ranking bonus, as a share of the best BM25 score, for a question that mirrors a
-    # passage's heading ("AIGC能做什么？" and the section "02 AIGC能做什么？").
-    heading_weight: float = 0.75
-    # Words in more than this share of passages are ignored when comparing headings.
-    heading_ignore_df: float = 0.8
-    # At most this many passages from one article among the first `diverse_top`.
-    per_article: int = 2
-    diverse_top: int = 3
-    # Re-ranking bonus (share of the best score) for course material when the question
-    # is about learning; otherwise course material is not served at all.
-    course_bonus: float = 0.5
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """A question analysed once: its terms, intent, and what each term is worth."""
-
-    question: str
-    terms: tuple[QueryTerm, ...]
-    intent: QuestionIntent
-    # token -> weight x idf, ubiquitous words damped: what a sentence containing it answers
-    weights: Mapping[str, float] = field(default_factory=dict)
-    ubiquitous: frozenset[str] = frozenset()
-    # in nearly every passage ("AIGC"): names no topic, not even in a heading
-    pervasive: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True)
-class ScoredPassage:
-    passage: Passage
-    score: float
-    matched: tuple[str, ...]
-    doc: int = -1  # position in the snapshot, for explanations
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """One query term's share of a passage's score."""
-
-    token: str
-    origin: str  # question, subword, glossary, synonym, fuzzy
-    group: str  # the question word it stands for
-    weight: float
-    score: float
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """Passages for a question, best first; empty when the question is not answered."""
-
-    question: str
-    answered: bool
-    passages: tuple[ScoredPassage, ...]
-    terms: tuple[QueryTerm, ...]
-    coverage: float
-    reason: str
-    analysis: Analysis
 
 
 class Retriever:

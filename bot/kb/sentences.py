@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.kb.retrieval import Analysis
+from bot.kb.results import Analysis
 
 # What may stand between a name and its definition: "AIGC（…），是指", "AIGC，全称", "AIGC 就是".
 _DEFINE_GAP = r"^[\s，,：:—\-]*(?:[（(][^）)]{0,60}[）)])?[\s，,：:—\-]*(?:就|也|则|又)?"

@@ -1,0 +1,81 @@
+"""What retrieval hands on: its tunables, the analysed question, scored passages and the
+search result that carries the analysis to the composer. Plain data."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.kb.intent import QuestionIntent
+from bot.kb.model import Passage
+from bot.kb.tokenizer import QueryTerm
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """Tunables, calibrated on the development question sets (see README)."""
+
+    # Share of the question's content (idf-weighted) the best passage must cover.
+    min_coverage: float = 0.5
+    # With a word the whole knowledge base is about ("AIGC"), the question is in-domain
+    # and a lower coverage suffices.
+    min_coverage_in_domain: float = 0.25
+    # Terms in more than this share of passages ("AIGC" here) say nothing about topic.
+    ubiquitous_df: float = 0.5
+    # Re-ranking bonus, as a share of the best BM25 score, for a question that mirrors a
+    # passage's heading ("AIGC能做什么？" and the section "02 AIGC能做什么？").
+    heading_weight: float = 0.75
+    # Words in more than this share of passages are ignored when comparing headings.
+    heading_ignore_df: float = 0.8
+    # At most this many passages from one article among the first `diverse_top`.
+    per_article: int = 2
+    diverse_top: int = 3
+    # Re-ranking bonus (share of the best score) for course material when the question
+    # is about learning; otherwise course material is not served at all.
+    course_bonus: float = 0.5
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A question analysed once: its terms, intent, and what each term is worth."""
+
+    question: str
+    terms: tuple[QueryTerm, ...]
+    intent: QuestionIntent
+    # token -> weight x idf, ubiquitous words damped: what a sentence containing it answers
+    weights: Mapping[str, float] = field(default_factory=dict)
+    ubiquitous: frozenset[str] = frozenset()
+    # in nearly every passage ("AIGC"): names no topic, not even in a heading
+    pervasive: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    passage: Passage
+    score: float
+    matched: tuple[str, ...]
+    doc: int = -1  # position in the snapshot, for explanations
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One query term's share of a passage's score."""
+
+    token: str
+    origin: str  # question, subword, glossary, synonym, fuzzy
+    group: str  # the question word it stands for
+    weight: float
+    score: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """Passages for a question, best first; empty when the question is not answered."""
+
+    question: str
+    answered: bool
+    passages: tuple[ScoredPassage, ...]
+    terms: tuple[QueryTerm, ...]
+    coverage: float
+    reason: str
+    analysis: Analysis
