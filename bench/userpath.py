@@ -187,20 +187,28 @@ def main() -> None:
     parser.add_argument("--sections", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=40, help="each question this many times per CLI run")
     parser.add_argument("--seconds", type=int, default=20, help="length of the bot's load phase")
+    parser.add_argument(
+        "--reuse",
+        type=Path,
+        help="a folder of an earlier run (kb/ and db/) to measure again, without indexing",
+    )
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="bench-userpath-"))
+    folder = args.reuse or Path(tempfile.mkdtemp(prefix="bench-userpath-"))
     try:
-        (folder / "kb").mkdir()
-        write_articles(folder / "kb", args.articles, args.sections)
         env = {
             **os.environ,
             "KNOWLEDGE_DIR": str(folder / "kb"),
             "DATABASE_PATH": str(folder / "db" / "bot.sqlite3"),
             "PYTHONPATH": str(REPO),
         }
-        index = cli(env, "index")
+        if args.reuse is None:
+            (folder / "kb").mkdir()
+            write_articles(folder / "kb", args.articles, args.sections)
+        index = cli(env, "index")  # with --reuse: an unchanged refresh
         passages = next(int(line.split()[1]) for line in index["lines"] if line.startswith("passages"))
-        print(f"{args.articles} articles, {passages} passages; first index {index['wall_s']:.1f} s")
+        label = "unchanged re-index" if args.reuse else "first index"
+        articles = len(list((folder / "kb").iterdir()))
+        print(f"{articles} articles, {passages} passages; {label} {index['wall_s']:.1f} s")
         cold = [cli(env, "ask", ANSWERED[0]) for _ in range(3)]
         print(
             f"cold `ask` (built index): {statistics.median(c['wall_s'] for c in cold):.2f} s median,"
@@ -220,7 +228,8 @@ def main() -> None:
             f" {bot['rejected']} rejected calls"
         )
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if args.reuse is None:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -42,35 +42,34 @@ class BM25Index:
         self.size = len(corpus)
         self.vocabulary: dict[str, int] = {}
         vocab = self.vocabulary
-        # Compact C arrays, not Python lists: 10M postings stay ~120 MB while building.
-        term_ids = array("i")
-        doc_ids = array("i")
-        freqs = array("i")
+        # Every occurrence as a term id in one compact C array (no dict per document);
+        # numpy then counts (document, term) pairs: ~2x faster than counting in Python.
+        occurrences = array("i")
         lengths = np.zeros(self.size, dtype=np.float64)
         for doc_id, tokens in enumerate(corpus):
             lengths[doc_id] = len(tokens)
-            counts: dict[str, int] = {}
-            for token in tokens:
-                counts[token] = counts.get(token, 0) + 1
-            for token in counts:
-                term_id = vocab.get(token)
-                if term_id is None:
-                    term_id = vocab[token] = len(vocab)
-                term_ids.append(term_id)
-            doc_ids.extend([doc_id] * len(counts))
-            freqs.extend(counts.values())
+            occurrences.extend([vocab.setdefault(token, len(vocab)) for token in tokens])
         self.avgdl = float(lengths.sum() / self.size) if self.size else 0.0
+        width = max(len(vocab), 1)
+        docs = np.repeat(np.arange(self.size, dtype=np.int64), lengths.astype(np.int64))
+        keys = docs * width + np.frombuffer(occurrences, dtype=np.int32)
+        del docs, occurrences
+        # Sorted by document, then term; tf is each pair's count.
+        pairs, tf_by_doc = np.unique(keys, return_counts=True)
+        del keys
+        terms = (pairs % width).astype(np.int32)
+        doc_of_pair = (pairs // width).astype(np.int32)
+        del pairs
 
-        # Sort postings by term; free each unsorted array as soon as its sorted copy exists.
-        terms = np.frombuffer(term_ids, dtype=np.int32)
+        # Postings by term (documents ascending within a term, as a stable sort keeps them).
         order = np.argsort(terms, kind="stable")
         df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
         posting_terms = terms[order]
-        del terms, term_ids
-        self._doc_ids = np.frombuffer(doc_ids, dtype=np.int32)[order]
-        del doc_ids
-        tf = np.frombuffer(freqs, dtype=np.int32)[order]
-        del order, freqs
+        del terms
+        self._doc_ids = doc_of_pair[order]
+        del doc_of_pair
+        tf = tf_by_doc[order].astype(np.int32)
+        del order, tf_by_doc
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.doc_freqs = df
 

@@ -19,6 +19,7 @@ from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassag
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, dice
 from bot.kb.tokenizer import QueryTerm, Tokenizer
+from bot.kb.vocab import normalize_text
 
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
@@ -26,6 +27,7 @@ FUZZY_WEIGHT = 0.8
 IDF_FLOOR = 0.05
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # A lone Chinese character ("说", "做") is nearly always a function word: it must not
 # outweigh the question's topic by matching a title.
 SINGLE_CHAR_WEIGHT = 0.3
@@ -49,6 +51,7 @@ class Retriever:
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
         self._suggestions: SuggestionIndex | None = None
+        self._pervasive_words: list[str] | None = None
         self._suggestions_lock = threading.Lock()
         # Built now rather than on the first misspelt word, so no question pays for it.
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
@@ -116,12 +119,28 @@ class Retriever:
                     for p in self.snapshot.passages
                     for name in (p.title, *p.heading.split(" > "), *p.subheadings)
                 )
-                self._suggestions = SuggestionIndex(names, self._name_grams)
+                self._suggestions = SuggestionIndex(names, self._plain_grams)
             return self._suggestions
+
+    def _plain_grams(self, text: str) -> set[str]:
+        """Bigrams without segmenting: the words in nearly every passage ("aigc") are cut
+        out as strings. Cheap enough for every heading of a 100k-passage knowledge base."""
+        if self._pervasive_words is None:
+            index = self.snapshot.index
+            limit = self.config.heading_ignore_df * index.size
+            common = np.flatnonzero(index.doc_freqs > limit)
+            words = {w for w, i in index.vocabulary.items() if i in set(common.tolist())}
+            self._pervasive_words = sorted(words, key=len, reverse=True)
+        kept = normalize_text(text)
+        for word in self._pervasive_words:
+            kept = kept.replace(word, "")
+        kept = _NON_WORD.sub("", kept)
+        return {kept[i : i + 2] for i in range(len(kept) - 1)} or ({kept} if kept else set())
 
     def suggestions(self, question: str, limit: int = 3) -> list[str]:
         """Headings or titles closest to the question ("did you mean"), best first."""
-        ranked = self.suggestion_index().closest(self.question_grams(question), limit)
+        grams = self._plain_grams(" ".join([question, *self.tokenizer.translations(question)]))
+        ranked = self.suggestion_index().closest(grams, limit)
         # Pad with the titles of the articles BM25 finds nearest, then any titles.
         terms = self.query_terms(question)
         hits = self.snapshot.index.top([(t.token, t.weight) for t in terms], 50).ids.tolist()
