@@ -164,3 +164,47 @@ def detect_language(text: str, language_code: str | None = None) -> Lang:
 
 def t(key: str, lang: Lang, **values: object) -> str:
     return STRINGS[key][lang].format(**values)
+
+
+# Reasons an article or a source cannot be used (ArticleError texts, written in English
+# for the CLI and logs), as the admins' Chinese replies show them.
+_REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"^empty file$", "空文件"),
+        (r"^binary file \(.*\)$", "二进制文件，不是文本"),
+        (r"^not UTF-8 or GB18030 text \((.*)\)$", r"不是 UTF-8 或 GB18030 编码的文本（\1）"),
+        (r"^malformed YAML front matter \(YAML aliases.*\)$", "YAML 头信息里不允许使用别名（*name）"),
+        (r"^malformed YAML front matter \((.*)\)$", r"YAML 头信息格式错误（\1）"),
+        (r"^no text after the front matter$", "头信息之后没有正文"),
+        (r"^too large \((.*)\)$", r"文件太大（\1）"),
+        (r"^link points outside the knowledge folder$", "链接指向知识库目录之外"),
+        (r"^file disappeared while indexing$", "索引时文件已被删除"),
+        (r"^cannot read \((.*)\)$", r"无法读取（\1）"),
+        (r"^same content as (.*)$", r"与 \1 内容相同"),
+        (r"^no text left after cleaning$", "清理后没有剩下正文"),
+        (r"^unsupported format \((.*)\)$", r"不支持的格式（\1）"),
+        (r"^took (.*) s to process \(budget (.*) s\)$", r"处理用时 \1 秒，超过 \2 秒的上限"),
+        (r"^only (.*) files are accepted$", r"只接受这些文件：\1"),
+        (r"^file name escapes the knowledge folder$", "文件名超出了知识库目录"),
+        (r"^cannot save: (.*)$", r"无法保存：\1"),
+        (r"^(.*): the server answered (\d+)$", r"\1：服务器返回 \2"),
+        (r"^(.*): not a document \((.*)\)$", r"\1：不是文档（\2）"),
+        (r"^(.*): cannot fetch \((.*)\)$", r"\1：无法获取（\2）"),
+        (r"^(.*): more than (\d+) redirects$", r"\1：重定向超过 \2 次"),
+        (r"^(.*): larger than (.*)$", r"\1：大于 \2"),
+        (r"^(.*): no such file$", r"\1：文件不存在"),
+        (r"^no main text found in the page$", "网页里没有找到正文"),
+        (r"^the document has no text$", "文档里没有文字"),
+        (r"^the PDF has no text layer$", "PDF 没有文字层（可能是扫描件）"),
+    )
+)
+
+
+def reason(text: str, lang: Lang) -> str:
+    """An ArticleError reason in the reader's language (English as written)."""
+    if lang == "zh":
+        for pattern, replacement in _REASONS_ZH:
+            if pattern.match(text):
+                return pattern.sub(replacement, text)
+    return text

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.i18n import Lang, reason
+
 _REPORT_WORDS = {
     "en": {
         "articles": "articles",
@@ -50,7 +52,7 @@ class IndexReport:
     def modified(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
-    def lines(self, lang: str = "en") -> list[str]:
+    def lines(self, lang: Lang = "en") -> list[str]:
         """The report as lines, in English (CLI, logs) or Chinese (the admins' /reload)."""
         w = _REPORT_WORDS["zh" if lang == "zh" else "en"]
         counts = (
@@ -63,6 +65,6 @@ class IndexReport:
             out[-1] += " " + w["dropped"].format(promo=self.promo_blocks, duplicate=self.duplicate_blocks)
         for label, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
             out += [f"  {w[label]}: {p}" for p in paths]
-        out += [f"  {w['skipped']}: {path}: {reason}" for path, reason in self.skipped]
+        out += [f"  {w['skipped']}: {path}: {reason(why, lang)}" for path, why in self.skipped]
         out.append(f"{w['time']}: {self.seconds:.2f} s")
         return out

@@ -34,3 +34,41 @@ def test_reload_child_tokenises_only_the_changed_article() -> None:
 def test_polling_child_answers_every_question() -> None:
     out = run.child_polling(300, 20, 1)
     assert out["replied"] == out["questions"] == 20 and out["rejected"] == 0
+
+
+def test_user_path_benchmark_smoke_run() -> None:
+    """bench/userpath.py end to end on a tiny knowledge base: every figure is printed."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "bench/userpath.py",
+            "--articles",
+            "12",
+            "--sections",
+            "4",
+            "--repeat",
+            "2",
+            "--seconds",
+            "1",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    for figure in (
+        "first index",
+        "cold `ask`",
+        "per answered question",
+        "per refused question",
+        "first getUpdates",
+    ):
+        assert figure in proc.stdout, proc.stdout
+    assert "30/30 replied" in proc.stdout and "0 rejected calls" in proc.stdout

@@ -80,3 +80,19 @@ def test_callback_data_round_trips_within_64_bytes(callback: Callback) -> None:
 @pytest.mark.parametrize("data", [None, "", "fb:1:2", "more:x", "other", "ex:1:2", "more:1" * 20])
 def test_foreign_callback_data_is_ignored(data: str | None) -> None:
     assert decode_callback(data) is None
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("empty file", "空文件"),
+        ("malformed YAML front matter (YAML aliases (*name) are not allowed in front matter)", "别名"),
+        ("too large (2048 KiB > 1024 KiB)", "文件太大（2048 KiB > 1024 KiB）"),
+        ("unsupported format (.pptx)", "不支持的格式（.pptx）"),
+        ("https://x.org/a: the server answered 404", "https://x.org/a：服务器返回 404"),
+    ],
+)
+def test_skip_and_refusal_reasons_read_in_chinese(english: str, chinese: str) -> None:
+    from bot.i18n import reason
+
+    assert chinese in reason(english, "zh") and reason(english, "en") == english

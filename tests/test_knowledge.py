@@ -131,4 +131,4 @@ async def test_unsupported_files_are_named_not_ignored(tmp_path: Path, tokenizer
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         _, report, _ = await KnowledgeIndexer(db, kb, tokenizer).refresh()
     assert report.skipped == [("slides.pptx", "unsupported format (.pptx)")]
-    assert "跳过: slides.pptx: unsupported format (.pptx)" in "\n".join(report.lines("zh"))
+    assert "跳过: slides.pptx: 不支持的格式（.pptx）" in "\n".join(report.lines("zh"))

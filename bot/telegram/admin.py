@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes, filters
 from bot.adding import convert, prepare, save_new
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import clip, esc, render_plain, render_report, render_stats
-from bot.i18n import Lang, t
+from bot.i18n import Lang, reason, t
 from bot.kb.readers import DOCUMENT_SUFFIXES
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import BotState, get_state, user_lang
@@ -108,7 +108,7 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         articles = [await prepare(source, state.settings.max_upload_bytes) for source in sources[:5]]
     except ArticleError as exc:  # nothing was written
-        await message.reply_text(esc(clip(t("upload_refused", lang, reason=str(exc)), 3000)))
+        await message.reply_text(esc(clip(t("upload_refused", lang, reason=reason(str(exc), lang)), 3000)))
         return
     saved = [await asyncio.to_thread(save_new, state.settings.knowledge_dir, a) for a in articles]
     await message.reply_text(esc(t("upload_saved", lang, name=", ".join(p.name for p in saved))))
@@ -153,7 +153,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await asyncio.to_thread(validate_article, name, data, limit)
         backup = await asyncio.to_thread(save_article, state.settings.knowledge_dir, name, data)
     except ArticleError as exc:
-        await message.reply_text(esc(clip(t("upload_refused", lang, reason=str(exc)), 3000)))
+        await message.reply_text(esc(clip(t("upload_refused", lang, reason=reason(str(exc), lang)), 3000)))
         return
     saved = t("upload_saved", lang, name=name)
     if backup is not None:
