@@ -221,9 +221,9 @@ async def test_admin_commands_are_refused_to_others_also_in_groups(
 @pytest.mark.parametrize(
     ("name", "data", "user", "fragment"),
     [
-        ("tool.exe", b"MZ\x90\x00", ADMIN, "only .md"),
-        ("big.md", b"# big\n\n" + b"x" * 5000, ADMIN, "too large"),
-        ("binary.md", b"\x00\x01\x02", ADMIN, "binary"),
+        ("tool.exe", b"MZ\x90\x00", ADMIN, "只接受这些文件：.md"),
+        ("big.md", b"# big\n\n" + b"x" * 5000, ADMIN, "文件太大"),
+        ("binary.md", b"\x00\x01\x02", ADMIN, "二进制文件"),
         ("fine.md", b"# ok\n\ntext", 7, "管理员"),
     ],
     ids=["wrong-extension", "over-size-limit", "binary-content", "not-an-admin"],
