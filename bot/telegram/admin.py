@@ -80,16 +80,25 @@ async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply_messages(message, render_plain(await get_state(context).service.explain(question)))
 
 
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats: usage, no-answer rate, what to write next, feedback (private chats only:
-    the top questions are other users' words)."""
+async def _private_only(update: Update) -> tuple[Message, Lang] | None:
+    """The message and language, if in a private chat: /stats and /export show other
+    users' questions, so in a group they only point the admin to a private chat."""
     message = update.effective_message
     if message is None:
-        return
+        return None
     lang = user_lang(update.effective_user)
     if message.chat.type != ChatType.PRIVATE:
         await message.reply_text(t("stats_private", lang))
+        return None
+    return message, lang
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats: usage, no-answer rate, what to write next, feedback (private chats only)."""
+    private = await _private_only(update)
+    if private is None:
         return
+    message, lang = private
     numbers = await get_state(context).service.stats()
     await reply_messages(message, render_stats(numbers, lang))
 
@@ -117,13 +126,10 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export: the unanswered questions as a CSV document (what to write next)."""
-    message = update.effective_message
-    if message is None:
+    private = await _private_only(update)
+    if private is None:
         return
-    lang = user_lang(update.effective_user)
-    if message.chat.type != ChatType.PRIVATE:
-        await message.reply_text(t("stats_private", lang))
-        return
+    message, lang = private
     data = await get_state(context).service.export_csv("unanswered")
     await message.reply_document(
         InputFile(io.BytesIO(data), filename="unanswered.csv"), caption=t("export_caption", lang)
