@@ -198,14 +198,9 @@ def evaluate(service: KnowledgeService, cases: list[EvalCase]) -> EvalReport:
     report = EvalReport()
     vocab = service.retriever.tokenizer.vocab
     for case in cases:
-        if case.turns:  # a conversation: its last turn is judged
-            reply = service.conversation(case.turns)[-1]
-            score_case(case, reply.result, vocab.promo_markers, report)
-            learning = reply.result.analysis.intent.learning
-            score_answer(case, reply.answer, vocab, learning, report, reply.understood)
-            continue
-        result = service.search(case.question, k=3)
-        score_case(case, result, vocab.promo_markers, report)
-        answer = service.answer(case.question)
-        score_answer(case, answer, vocab, result.analysis.intent.learning, report)
+        # A question is a conversation of one turn; with "turns" the last one is judged.
+        reply = service.conversation(case.turns or (case.question,))[-1]
+        score_case(case, reply.result, vocab.promo_markers, report)
+        learning = reply.result.analysis.intent.learning
+        score_answer(case, reply.answer, vocab, learning, report, reply.understood)
     return report

@@ -153,8 +153,9 @@ class KnowledgeService:
         state = self._loaded()
         retriever = state.retriever
         resolution = Resolution(question)
+        alone: SearchResult | None = None
         if previous is not None:
-            alone = retriever.search(question, k=k)
+            alone = retriever.search(question, k=k, offset=offset)
             own = alone.analysis
             # Names a topic of its own: a known, not ubiquitous word of two characters or more.
             index = state.snapshot.index
@@ -166,8 +167,12 @@ class KnowledgeService:
             resolution = resolve(question, previous, alone.answered, english, topic)
             if resolution.kind == "more":
                 offset = previous.shown
-        analysis = retriever.analyse(resolution.question, resolution.context, resolution.intent)
-        result = retriever.search(analysis, k=k, offset=offset)
+        if alone is not None and resolution.kind == "standalone":
+            result = alone  # the question stands alone: its own search is the answer's
+        else:
+            carried = retriever.analyse(resolution.question, resolution.context, resolution.intent)
+            result = retriever.search(carried, k=k, offset=offset)
+        analysis = result.analysis
         answer = compose_answer(result, state.snapshot)
         suggestions = retriever.suggestions(question) if suggest and not result.answered else []
         # The conversation remembers the question's words and what the answer was about.

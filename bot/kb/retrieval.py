@@ -128,8 +128,8 @@ class Retriever:
         if self._pervasive_words is None:
             index = self.snapshot.index
             limit = self.config.heading_ignore_df * index.size
-            common = np.flatnonzero(index.doc_freqs > limit)
-            words = {w for w, i in index.vocabulary.items() if i in set(common.tolist())}
+            common = set(np.flatnonzero(index.doc_freqs > limit).tolist())
+            words = {w for w, i in index.vocabulary.items() if i in common}
             self._pervasive_words = sorted(words, key=len, reverse=True)
         kept = normalize_text(text)
         for word in self._pervasive_words:

@@ -35,10 +35,12 @@ class Matcher:
     def __init__(self, analysis: Analysis) -> None:
         self.weights = {t: w for t, w in analysis.weights.items() if w > 0}
         self.group = {t.token: t.group for t in analysis.terms}
-        # Words carried from the previous turn help rank but are not the question.
-        self.carried = {t.token for t in analysis.terms if t.origin == "context"}
         self.ubiquitous = analysis.ubiquitous
         self.pervasive = analysis.pervasive
+        # The question's own topical words: carried ones (from the previous turn) help
+        # rank but are not the question.
+        carried = {t.token for t in analysis.terms if t.origin == "context"}
+        self.wanted = {self.group.get(t, t) for t in self.weights if t not in self.pervasive | carried}
         # Latin words match whole words ("ai" is not in "said"); Chinese words anywhere.
         self._latin: list[tuple[str, re.Pattern[str]]] = []
         self._cjk: list[tuple[str, str]] = []
@@ -64,10 +66,9 @@ class Matcher:
 
     def share(self, found: Iterable[str]) -> float:
         """Share of the question's topical words (groups) that a text carries."""
-        wanted = {self.group.get(t, t) for t in self.weights if t not in self.pervasive | self.carried}
-        if not wanted:
+        if not self.wanted:
             return 1.0
-        return len(self.groups(t for t in found if t not in self.pervasive) & wanted) / len(wanted)
+        return len(self.groups(t for t in found if t not in self.pervasive) & self.wanted) / len(self.wanted)
 
     def groups(self, found: Iterable[str]) -> set[str]:
         return {self.group.get(t, t) for t in found}
