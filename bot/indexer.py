@@ -109,9 +109,7 @@ class KnowledgeIndexer:
                 "SELECT path FROM articles a WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.article = a.id)"
             )
         }
-        for path in broken:
-            stored[path] = (*stored[path][:4], "", stored[path][5])  # forces a re-read
-        parsed, unchanged, skipped, touched = await asyncio.to_thread(self._scan, files, stored)
+        parsed, unchanged, skipped, touched = await asyncio.to_thread(self._scan, files, stored, broken)
         report.unchanged = len(unchanged)
         report.skipped = skipped + [
             (p.relative_to(self.knowledge_dir).as_posix(), f"unsupported format ({p.suffix or 'no suffix'})")
@@ -140,9 +138,10 @@ class KnowledgeIndexer:
         return snapshot, report, generation
 
     def _scan(
-        self, files: Sequence[Path], stored: dict[str, Sequence[object]]
+        self, files: Sequence[Path], stored: dict[str, Sequence[object]], broken: set[str]
     ) -> tuple[list[_Parsed], list[str], list[tuple[str, str]], list[tuple[str, int]]]:
-        """Runs in a worker thread: stat, read, parse and tokenise what changed."""
+        """Runs in a worker thread: stat, read, parse and tokenise what changed (and the
+        `broken` articles, stored without their blocks)."""
         parsed: list[_Parsed] = []
         unchanged: list[str] = []
         skipped: list[tuple[str, str]] = []
@@ -150,7 +149,7 @@ class KnowledgeIndexer:
         seen_hashes: dict[str, str] = {}
         for path in files:
             rel = path.relative_to(self.knowledge_dir).as_posix()
-            row = stored.get(rel)
+            row = None if rel in broken else stored.get(rel)
             try:
                 stat = path.stat()
                 if (

@@ -123,3 +123,21 @@ async def test_index_by_another_process_then_reload_serves_the_new_article(
         assert bot_service.answer("墨韵引擎是什么？").answered, "the new generation is loaded"
     finally:
         await bot_service.close()
+
+
+async def test_an_article_stored_without_blocks_is_read_again_not_unchanged(
+    folder: Path, tmp_path: Path
+) -> None:
+    """As a database written by an older version, killed mid-reload, can be."""
+    service = await KnowledgeService.open(make_settings(tmp_path, folder))
+    try:
+        async with service.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM blocks WHERE article = (SELECT id FROM articles WHERE path = ?)",
+                ("000_a288b48f3c329daf.txt",),
+            )
+        report = await service.reload()
+        assert report.added == ["000_a288b48f3c329daf.txt"] and report.unchanged == 4
+        assert (await counts(service))[1] > 0
+    finally:
+        await service.close()
