@@ -9,6 +9,7 @@ means nothing is saved.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def convert(data: bytes, suffix: str, source: str, url: str | None, max_bytes: i
     if suffix in DOCUMENT_SUFFIXES:
         document = read_document(suffix, data, url)
         if url and not document.url:
-            document = type(document)(document.title, url, document.date, document.body)
+            document = dataclasses.replace(document, url=url)
         markdown = document.to_markdown().encode()
         title = document.title
     elif suffix in ARTICLE_SUFFIXES:
