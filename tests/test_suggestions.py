@@ -1,7 +1,8 @@
 """The suggestion index returns what scoring every heading would."""
 
 from bot.kb.retrieval import Retriever
-from bot.kb.suggestions import SuggestionIndex, dice
+from bot.kb.similarity import dice
+from bot.kb.suggestions import SuggestionIndex
 
 
 def brute_force(index: SuggestionIndex, grams: set[str], limit: int) -> list[str]:

@@ -29,6 +29,7 @@ from bot.kb.model import Snapshot
 from bot.kb.outline import Line, Outline, passage_lines
 from bot.kb.results import ScoredPassage, SearchResult
 from bot.kb.sentences import Matcher, intent_factor
+from bot.kb.similarity import bigrams, jaccard
 from bot.kb.vocab import normalize_text
 
 MIN_SENTENCE_CHARS = 6
@@ -354,7 +355,7 @@ class _Composer:
             mine = [s for s in candidates if s.article == article and s.score >= SEE_ALSO_SHARE * best.score]
             for sentence in sorted(mine, key=lambda s: -s.score):
                 shingles = _shingles(sentence.text)
-                if any(_jaccard(shingles, other) >= NEAR_DUPLICATE for other in said):
+                if any(jaccard(shingles, other) >= NEAR_DUPLICATE for other in said):
                     continue  # the same boilerplate sentence from another article
                 said.append(shingles)
                 out.append(Cited(clip(sentence.text, SEE_ALSO_CHARS), self.cite(article)))
@@ -368,7 +369,7 @@ def _demote_boilerplate(candidates: Sequence[_Sentence]) -> None:
     shingles = [_shingles(c.text) for c in candidates]
     for i, candidate in enumerate(candidates):
         if any(
-            other.article != candidate.article and _jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
+            other.article != candidate.article and jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
             for j, other in enumerate(candidates)
         ):
             candidate.score *= BOILERPLATE_FACTOR
@@ -385,9 +386,4 @@ def _overlap(name: str, sentence: str) -> bool:
 
 
 def _shingles(text: str) -> set[str]:
-    key = _SPACES.sub("", normalize_text(text))
-    return {key[i : i + 2] for i in range(len(key) - 1)} or {key}
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    return bigrams(_SPACES.sub("", normalize_text(text)))

@@ -16,8 +16,9 @@ from rapidfuzz.distance import OSA
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
+from bot.kb.similarity import bigrams, dice, jaccard
 from bot.kb.spelling import is_english_word
-from bot.kb.suggestions import SuggestionIndex, dice
+from bot.kb.suggestions import SuggestionIndex
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import normalize_text
 
@@ -135,7 +136,7 @@ class Retriever:
         for word in self._pervasive_words:
             kept = kept.replace(word, "")
         kept = _NON_WORD.sub("", kept)
-        return {kept[i : i + 2] for i in range(len(kept) - 1)} or ({kept} if kept else set())
+        return bigrams(kept)
 
     def suggestions(self, question: str, limit: int = 3) -> list[str]:
         """Headings or titles closest to the question ("did you mean"), best first."""
@@ -243,7 +244,7 @@ class Retriever:
         index = self.snapshot.index
         limit = self.config.heading_ignore_df * index.size
         kept = "".join(w for w in self.tokenizer.segment(text) if index.df(w) <= limit)
-        return {kept[i : i + 2] for i in range(len(kept) - 1)} or ({kept} if kept else set())
+        return bigrams(kept)
 
     def question_grams(self, question: str) -> set[str]:
         # English words are compared through their glossary translations.
@@ -362,7 +363,7 @@ class Retriever:
             if len(head) + len(tail) >= max(needed, top) + top:
                 break  # enough to fill the requested page; comparing more costs time
             tokens = set(passages[doc].tokens)
-            if any(_jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
+            if any(jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
                 continue
             token_sets.append(tokens)
             same = sum(passages[c].article_path == passages[doc].article_path for c, _ in head)
@@ -372,9 +373,3 @@ class Retriever:
                 tail.append((doc, score))
         padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
         return [*head, *padding, *tail]
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / len(a | b)

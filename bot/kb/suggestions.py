@@ -13,10 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 
-def dice(a: set[str], b: set[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
 class SuggestionIndex:
     """Names (titles, headings) searchable by bigram overlap."""
 

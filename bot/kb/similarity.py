@@ -1,0 +1,16 @@
+"""Set similarities of texts, shared by ranking, suggestions and the composer."""
+
+from __future__ import annotations
+
+
+def bigrams(text: str) -> set[str]:
+    """Character bigrams of an already cleaned string (the string itself when shorter)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
+
+
+def dice(a: set[str], b: set[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def jaccard(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
