@@ -12,7 +12,7 @@ import pytest_asyncio
 from bot.telegram.state import BotState
 from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
-from tests.fakes.running import App, bot_settings, running_app
+from tests.fakes.running import App, module_app
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -21,9 +21,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 async def app(
     fake: FakeBotAPI, knowledge: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[App]:
-    database = tmp_path_factory.mktemp("db") / "bot.sqlite3"
-    settings = bot_settings(fake, knowledge, database, VOCAB, rate_limit_per_minute=1000)
-    async with running_app(settings) as application:
+    async with module_app(
+        fake, knowledge, tmp_path_factory, VOCAB, rate_limit_per_minute=1000
+    ) as application:
         yield application
 
 

@@ -58,3 +58,13 @@ async def running_app(
         assert application.post_shutdown is not None
         await application.post_shutdown(application)
         await application.shutdown()
+
+
+@asynccontextmanager
+async def module_app(
+    fake: FakeBotAPI, knowledge: Path, tmp_path_factory: Any, vocab: Path, **extra: Any
+) -> AsyncIterator[App]:
+    """A running app on a fresh database in a temporary folder, for a module's tests."""
+    database = tmp_path_factory.mktemp("db") / "bot.sqlite3"
+    async with running_app(bot_settings(fake, knowledge, database, vocab, **extra)) as application:
+        yield application
