@@ -304,10 +304,6 @@ class KnowledgeService:
             previous = replies[-1].turn
         return replies
 
-    def search(self, question: str, k: int = 3, offset: int = 0) -> SearchResult:
-        """Synchronous search, for evaluation and tests (the bot uses `ask`)."""
-        return self.retriever.search(question, k=k, offset=offset)
-
     def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        """Synchronous answer, for evaluation and tests (the bot uses `ask`)."""
+        """Synchronous answer, for tests (the bot and the CLI use `ask`)."""
         return self._ask(question, k, offset, False, None).answer

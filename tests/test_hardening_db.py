@@ -63,7 +63,7 @@ async def test_locked_database_keeps_the_old_index(tmp_path: Path) -> None:
         write(kb / "b.md", "# 乙\n\n光子作画是另一种方法。")
         with pytest.raises(StorageError, match="locked"):
             await service.reload()
-        assert service.search("量子绘图").answered, "the old index keeps answering"
+        assert service.answer("量子绘图").answered, "the old index keeps answering"
     finally:
         other.rollback()
         other.close()
