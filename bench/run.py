@@ -63,10 +63,10 @@ def child_search(size: int, engine: str, max_queries: int) -> dict[str, Any]:
                 return [int(i) for i in index.top(q, 10).ids]
         else:  # the whole question -> passages path: terms, fuzzy, rerank, diversity, no-answer
             passages = tuple(
-                Passage(i, f"a{i % 1000}.md", str(i), f"title {i % 1000}", None, "", data.texts[i], tuple(p))
+                Passage(i, f"a{i % 1000}.md", str(i), f"title {i % 1000}", None, (), data.texts[i], tuple(p))
                 for i, p in enumerate(data.passages)
             )
-            retriever = Retriever(Snapshot(passages, (), index), tok)
+            retriever = Retriever(Snapshot.build(passages, (), index), tok)
             questions = (data.questions + [" ".join(q) for q in data.queries])[:max_queries]
 
             asked = itertools.cycle(questions)
@@ -230,7 +230,7 @@ def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
             str(i % 1000),
             f"文章{i % 1000}",
             f"https://example.org/{i % 1000}",
-            "",
+            (),
             data.texts[i],
             tuple(p),
         )
@@ -239,7 +239,7 @@ def child_polling(size: int, rate: int, seconds: int) -> dict[str, Any]:
     articles = tuple(
         ArticleInfo(f"a{i}.md", str(i), f"文章{i}", f"https://example.org/{i}") for i in range(1000)
     )
-    snapshot = Snapshot(passages, articles, BM25Index(data.passages))
+    snapshot = Snapshot.build(passages, articles, BM25Index(data.passages))
     folder = Path(tempfile.mkdtemp(prefix="bench-poll-"))
     from bot.config import PACKAGED_VOCAB_DIR
 

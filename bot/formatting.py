@@ -138,7 +138,7 @@ def render_passages(answer: Answer, lang: Lang) -> list[str]:
         if heading:
             units.append(f"<i>{heading}</i>")
         # The heading is shown above: drop it (and its enclosing headings) from the text.
-        names = set(p.heading.split(" > "))
+        names = set(p.headings)
         text = "\n".join(line for line in p.text.split("\n") if line not in names)
         units.append(highlight(clip(text, 600), answer.highlight))
         units.append("— " + link(p.title, p.url))

@@ -14,12 +14,14 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import aiosqlite
 
+from bot import snapshot_files
 from bot.errors import ArticleError
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, render_chunk
@@ -32,8 +34,9 @@ from bot.store import Database
 
 log = logging.getLogger(__name__)
 
-BOILERPLATE_VERSION = "3"
+BOILERPLATE_VERSION = "4"  # 4: heading paths stored one heading per line
 GENERATION = "generation"
+CHUNKS_ID = "chunks_id"
 # Cleaning and tokenising one article may take this long; a slower one is skipped.
 ARTICLE_BUDGET_SECONDS = 10.0
 
@@ -276,6 +279,12 @@ class KnowledgeIndexer:
                     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                     (self.chunk_signature,),
                 )
+                # Names these chunks: a snapshot stored on disk under it is theirs.
+                await conn.execute(
+                    "INSERT INTO meta(key, value) VALUES (?, ?)"
+                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (CHUNKS_ID, uuid.uuid4().hex),
+                )
             await conn.execute(
                 "INSERT INTO meta(key, value) VALUES (?, '1')"
                 " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
@@ -310,6 +319,29 @@ class KnowledgeIndexer:
         )
 
     async def load(self) -> Snapshot:
+        """The snapshot of the chunks stored in the database: memory-mapped from the
+        copy kept beside it when there is one, else built (and kept for next time)."""
+        folder = snapshot_files.folder_for(self.db.path)
+        key = await self.db.get_meta(CHUNKS_ID)
+        if folder is None or key is None:
+            return await self._build()
+        stored = await asyncio.to_thread(snapshot_files.read, folder, f"v{snapshot_files.FORMAT}-{key}")
+        row = await self.db.fetchone("SELECT count(*) FROM chunks")
+        if stored is not None and row is not None and len(stored.passages) == int(row[0]):
+            return stored
+        built = await self._build()
+        written = await asyncio.to_thread(
+            snapshot_files.write, built, folder, f"v{snapshot_files.FORMAT}-{key}"
+        )
+        # Serve the mapped copy: the built one holds every token in memory (a gigabyte at 100k).
+        mapped = (
+            await asyncio.to_thread(snapshot_files.read, folder, f"v{snapshot_files.FORMAT}-{key}")
+            if written
+            else None
+        )
+        return mapped or built
+
+    async def _build(self) -> Snapshot:
         """Build a snapshot from the chunks stored in the database."""
         rows = await self.db.fetchall(
             "SELECT c.id, a.path, a.article_id, a.title, a.url, c.heading, c.text, c.tokens,"
@@ -327,7 +359,7 @@ class KnowledgeIndexer:
                 r[2],
                 r[3],
                 r[4],
-                r[5],
+                tuple(h for h in r[5].split("\n") if h),
                 r[6],
                 tuple([intern(w, w) for w in r[7].split()]),
                 tuple(h for h in r[8].split("\n") if h),

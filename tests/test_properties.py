@@ -55,7 +55,7 @@ def test_answers_are_always_valid_telegram_html(
 ) -> None:
     sources = tuple(Source(title, url) for title in titles)
     passages = tuple(
-        ScoredPassage(Passage(i, "a.md", "1", t, url, t, s, ()), 1.0, ())
+        ScoredPassage(Passage(i, "a.md", "1", t, url, (t,), s, ()), 1.0, ())
         for i, (t, s) in enumerate(zip(titles, sentences, strict=False))
     )
     half = len(sentences) // 2

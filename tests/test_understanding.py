@@ -2,7 +2,6 @@
 
 import pytest
 
-from bot.kb.bm25 import BM25Index
 from bot.kb.model import Passage, Snapshot
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
@@ -22,12 +21,12 @@ def test_answers_keep_the_original_characters(seed_retriever: Retriever) -> None
 
 
 def passage(doc: int, text: str, tokenizer: Tokenizer) -> Passage:
-    return Passage(doc, f"a{doc}.md", str(doc), f"title {doc}", None, "", text, tuple(tokenizer.tokens(text)))
+    return Passage(doc, f"a{doc}.md", str(doc), f"title {doc}", None, (), text, tuple(tokenizer.tokens(text)))
 
 
 def tiny(tokenizer: Tokenizer, *texts: str) -> Retriever:
     passages = [passage(i, text, tokenizer) for i, text in enumerate(texts)]
-    return Retriever(Snapshot(tuple(passages), (), BM25Index([p.tokens for p in passages])), tokenizer)
+    return Retriever(Snapshot.build(passages, ()), tokenizer)
 
 
 def test_colloquial_words_reach_the_articles_vocabulary(tokenizer: Tokenizer) -> None:

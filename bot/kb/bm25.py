@@ -8,8 +8,9 @@ so a query touches only the documents that contain its terms. Parity is tested.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -92,6 +93,47 @@ class BM25Index:
             self._contrib = contrib
         else:
             self._contrib = np.zeros(0, dtype=np.float64)
+
+    def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
+        """The index as plain arrays (for `restore`): postings, contributions, idf, df."""
+        return {
+            "indptr": self._indptr,
+            "doc_ids": self._doc_ids,
+            "contrib": self._contrib,
+            "idf": self.idf_values,
+            "df": self.doc_freqs,
+        }
+
+    @classmethod
+    def restore(
+        cls,
+        terms: Sequence[str],
+        arrays: Mapping[str, npt.NDArray[Any]],
+        *,
+        size: int,
+        avgdl: float,
+        k1: float = 1.5,
+        b: float = 0.75,
+        epsilon: float = 0.25,
+    ) -> BM25Index:
+        """An index from `arrays()` and its terms in id order, without recounting
+        (the arrays may be memory-mapped: only the postings a query reads are paged in)."""
+        index = cls.__new__(cls)
+        index.k1, index.b, index.epsilon = k1, b, epsilon
+        index.size, index.avgdl = size, avgdl
+        index.vocabulary = {term: i for i, term in enumerate(terms)}
+        index._indptr = arrays["indptr"]
+        index._doc_ids = arrays["doc_ids"]
+        index._contrib = arrays["contrib"]
+        index.idf_values = arrays["idf"]
+        index.doc_freqs = arrays["df"]
+        if len(index.vocabulary) != len(index.idf_values) or len(index._indptr) != len(terms) + 1:
+            raise ValueError("BM25 arrays do not match their terms")
+        return index
+
+    def terms(self) -> list[str]:
+        """The terms in id order (the vocabulary's insertion order)."""
+        return list(self.vocabulary)
 
     def idf(self, term: str) -> float:
         """The term's idf, 0 for a term the corpus does not contain (as rank_bm25)."""

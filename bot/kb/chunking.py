@@ -160,7 +160,7 @@ def render_chunk(
     first = spec.block_ids[0] if spec.block_ids else None
     if first is not None and blocks[first].kind == "heading" and first not in label:
         label.append(first)  # merged siblings: name the passage by its first heading
-    heading = " > ".join(blocks[i].text for i in label)
+    heading = "\n".join(blocks[i].text for i in label)  # one heading per line
     # Title and heading path count towards relevance: their tokens join the passage's.
     toks = title_tokens.split()
     for block_id in spec.heading_ids:

@@ -10,7 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from bot.kb.bm25 import BM25Index
+from bot.kb.suggestions import SuggestionIndex, pervasive_words
 
 PassageKind = Literal["content", "course"]
 
@@ -24,7 +28,7 @@ class Passage:
     article_id: str
     title: str
     url: str | None
-    heading: str
+    headings: tuple[str, ...]  # the heading path, outermost first
     text: str
     tokens: tuple[str, ...]
     subheadings: tuple[str, ...] = ()  # headings inside the passage (merged sections)
@@ -32,6 +36,11 @@ class Passage:
     # rebuild the article's outline (whole lists across chunk boundaries).
     layout: str = ""
     kind: PassageKind = "content"
+
+    @property
+    def heading(self) -> str:
+        """The heading path as shown to people: "Outer > Inner"."""
+        return " > ".join(self.headings)
 
 
 @dataclass(frozen=True)
@@ -44,20 +53,60 @@ class ArticleInfo:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An immutable, searchable state of the knowledge base."""
+    """An immutable, searchable state of the knowledge base.
 
-    passages: tuple[Passage, ...]
+    `passages` is any sequence: a tuple when built in memory, or a reader that decodes
+    a passage from a memory-mapped file only when it is looked at (`bot.snapshot_files`),
+    so a 100k-passage knowledge base starts without reading every text. Everything a
+    query needs for all passages at once lives in arrays: the index, `course`, `names`.
+    """
+
+    passages: Sequence[Passage]
     articles: tuple[ArticleInfo, ...]
     index: BM25Index
     # Passages of one article are contiguous: article path -> their positions.
-    article_ranges: dict[str, range] = field(default_factory=dict, compare=False)
+    article_ranges: dict[str, range] = field(compare=False)
+    course: npt.NDArray[np.bool_] = field(compare=False)  # which passages are course material
+    article_of: npt.NDArray[np.int32] = field(compare=False)  # passage -> position in articles
+    names: tuple[str, ...] = ()  # distinct titles and headings, for "did you mean"
+    suggestions: SuggestionIndex | None = field(default=None, compare=False)
+
+    def title_of(self, position: int) -> str:
+        """The title of a passage's article, without decoding the passage."""
+        article = int(self.article_of[position])
+        return self.articles[article].title if article >= 0 else self.passages[position].title
 
     @classmethod
-    def build(cls, passages: Sequence[Passage], articles: Sequence[ArticleInfo]) -> Snapshot:
-        ranges: dict[str, range] = {}
-        start = 0
-        for position in range(1, len(passages) + 1):
-            if position == len(passages) or passages[position].article_path != passages[start].article_path:
-                ranges[passages[start].article_path] = range(start, position)
-                start = position
-        return cls(tuple(passages), tuple(articles), BM25Index([p.tokens for p in passages]), ranges)
+    def build(
+        cls, passages: Sequence[Passage], articles: Sequence[ArticleInfo], index: BM25Index | None = None
+    ) -> Snapshot:
+        index = index or BM25Index([p.tokens for p in passages])
+        names = tuple(dict.fromkeys(n for p in passages for n in (p.title, *p.headings, *p.subheadings) if n))
+        return cls(
+            tuple(passages),
+            tuple(articles),
+            index,
+            article_ranges([p.article_path for p in passages]),
+            np.fromiter((p.kind == "course" for p in passages), bool, len(passages)),
+            article_positions([p.article_path for p in passages], articles),
+            names,
+            # Built with the snapshot, so that it is stored with it and no question waits.
+            SuggestionIndex.build(names, pervasive_words(index)),
+        )
+
+
+def article_positions(paths: Sequence[str], articles: Sequence[ArticleInfo]) -> npt.NDArray[np.int32]:
+    """Each passage's article as a position in `articles` (-1 if it is not listed)."""
+    where = {a.path: i for i, a in enumerate(articles)}
+    return np.fromiter((where.get(path, -1) for path in paths), np.int32, len(paths))
+
+
+def article_ranges(paths: Sequence[str]) -> dict[str, range]:
+    """Each article's contiguous run of positions, from the passages' article paths."""
+    ranges: dict[str, range] = {}
+    start = 0
+    for position in range(1, len(paths) + 1):
+        if position == len(paths) or paths[position] != paths[start]:
+            ranges[paths[start]] = range(start, position)
+            start = position
+    return ranges

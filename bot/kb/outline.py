@@ -35,7 +35,7 @@ def passage_lines(passage: Passage, position: int) -> list[Line]:
     texts = passage.text.split("\n")
     entries = [_ENTRY.fullmatch(e) for e in passage.layout.split()]
     if len(entries) != len(texts) or not all(entries):
-        headings = {*passage.heading.split(" > "), *passage.subheadings}
+        headings = {*passage.headings, *passage.subheadings}
         return [
             Line(
                 i, "heading" if t in headings else ("item" if t.startswith("• ") else "text"), 0, t, position

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.kb.intent import QuestionIntent
 from bot.kb.model import Passage
+from bot.kb.suggestions import HEADING_IGNORE_DF
 from bot.kb.tokenizer import QueryTerm
 
 
@@ -26,7 +27,7 @@ class RetrievalConfig:
     # passage's heading ("AIGC能做什么？" and the section "02 AIGC能做什么？").
     heading_weight: float = 0.75
     # Words in more than this share of passages are ignored when comparing headings.
-    heading_ignore_df: float = 0.8
+    heading_ignore_df: float = HEADING_IGNORE_DF
     # At most this many passages from one article among the first `diverse_top`.
     per_article: int = 2
     diverse_top: int = 3

@@ -9,7 +9,6 @@ import re
 import threading
 from collections.abc import Sequence
 
-import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
@@ -18,9 +17,8 @@ from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
 from bot.kb.similarity import bigrams, dice, jaccard
 from bot.kb.spelling import is_english_word
-from bot.kb.suggestions import SuggestionIndex
+from bot.kb.suggestions import SuggestionIndex, pervasive_words
 from bot.kb.tokenizer import QueryTerm, Tokenizer
-from bot.kb.vocab import normalize_text
 
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
@@ -28,7 +26,6 @@ FUZZY_WEIGHT = 0.8
 IDF_FLOOR = 0.05
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
-_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # A lone Chinese character ("说", "做") is nearly always a function word: it must not
 # outweigh the question's topic by matching a title.
 SINGLE_CHAR_WEIGHT = 0.3
@@ -52,16 +49,13 @@ class Retriever:
         self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
         self._heading_grams: dict[str, set[str]] = {}
         self._suggestions: SuggestionIndex | None = None
-        self._pervasive_words: list[str] | None = None
         self._suggestions_lock = threading.Lock()
         # Built now rather than on the first misspelt word, so no question pays for it.
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._window_cache: dict[int, list[set[str]]] = {}
         self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
         self._intents = IntentDetector(tokenizer.vocab.intents)
-        self._course = np.fromiter(
-            (p.kind == "course" for p in snapshot.passages), bool, len(snapshot.passages)
-        )
+        self._course = snapshot.course
 
     def is_ubiquitous(self, token: str) -> bool:
         index = self.snapshot.index
@@ -112,40 +106,27 @@ class Retriever:
         return parts, scored.score - bm25
 
     def suggestion_index(self) -> SuggestionIndex:
-        """Built on first need (or by `warm`), once per snapshot."""
+        """The snapshot's, when built with the same pervasive words; else built once here."""
         with self._suggestions_lock:
             if self._suggestions is None:
-                names = (
-                    name
-                    for p in self.snapshot.passages
-                    for name in (p.title, *p.heading.split(" > "), *p.subheadings)
+                pervasive = pervasive_words(self.snapshot.index, self.config.heading_ignore_df)
+                stored = self.snapshot.suggestions
+                self._suggestions = (
+                    stored
+                    if stored is not None and stored.pervasive == pervasive
+                    else SuggestionIndex.build(self.snapshot.names, pervasive)
                 )
-                self._suggestions = SuggestionIndex(names, self._plain_grams)
             return self._suggestions
-
-    def _plain_grams(self, text: str) -> set[str]:
-        """Bigrams without segmenting: the words in nearly every passage ("aigc") are cut
-        out as strings. Cheap enough for every heading of a 100k-passage knowledge base."""
-        if self._pervasive_words is None:
-            index = self.snapshot.index
-            limit = self.config.heading_ignore_df * index.size
-            common = set(np.flatnonzero(index.doc_freqs > limit).tolist())
-            words = {w for w, i in index.vocabulary.items() if i in common}
-            self._pervasive_words = sorted(words, key=len, reverse=True)
-        kept = normalize_text(text)
-        for word in self._pervasive_words:
-            kept = kept.replace(word, "")
-        kept = _NON_WORD.sub("", kept)
-        return bigrams(kept)
 
     def suggestions(self, question: str, limit: int = 3) -> list[str]:
         """Headings or titles closest to the question ("did you mean"), best first."""
-        grams = self._plain_grams(" ".join([question, *self.tokenizer.translations(question)]))
-        ranked = self.suggestion_index().closest(grams, limit)
+        suggestions = self.suggestion_index()
+        grams = suggestions.grams_of(" ".join([question, *self.tokenizer.translations(question)]))
+        ranked = suggestions.closest(grams, limit)
         # Pad with the titles of the articles BM25 finds nearest, then any titles.
         terms = self.query_terms(question)
         hits = self.snapshot.index.top([(t.token, t.weight) for t in terms], 50).ids.tolist()
-        titles = [self.snapshot.passages[d].title for d in hits] + [a.title for a in self.snapshot.articles]
+        titles = [self.snapshot.title_of(d) for d in hits] + [a.title for a in self.snapshot.articles]
         for title in titles:
             if len(ranked) >= limit:
                 break
@@ -257,7 +238,7 @@ class Retriever:
             return 0.0
         # The passage's own heading counts fully, each enclosing one and each merged
         # subsection's heading a little less.
-        path = passage.heading.split(" > ") if passage.heading else []
+        path = passage.headings
         weighted = [(h, HEADING_DECAY**depth) for depth, h in enumerate(reversed(path))]
         weighted += [(h, HEADING_DECAY) for h in passage.subheadings]
         return max((weight * dice(q, self._name_grams(h)) for h, weight in weighted), default=0.0)
@@ -340,7 +321,7 @@ class Retriever:
         """Token sets of each line of a passage, each with the passage's headings."""
         windows = self._window_cache.get(passage.id)
         if windows is None:
-            heading = set(self.tokenizer.tokens(passage.heading.replace(" > ", " ")))
+            heading = set(self.tokenizer.tokens(" ".join(passage.headings)))
             lines = [line for line in passage.text.split("\n") if line.strip()] or [""]
             windows = [heading | set(self.tokenizer.tokens(line)) for line in lines]
             if len(self._window_cache) > 4096:

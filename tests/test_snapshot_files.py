@@ -1,0 +1,112 @@
+"""The built index kept beside the database: the next start maps it instead of rebuilding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import snapshot_files
+from bot.indexer import KnowledgeIndexer
+from bot.kb.answer import Answer, compose_answer
+from bot.kb.retrieval import Retriever
+from bot.kb.tokenizer import Tokenizer
+from bot.service import KnowledgeService
+from bot.snapshot_files import StoredPassages
+from bot.store import Database
+from tests.conftest import KNOWLEDGE, make_settings, write
+
+QUESTIONS = ["什么是AIGC？", "AIGC有哪些工具？", "AIGC人才薪资怎么样", "which tools exist?", "怎么做红烧肉"]
+
+
+def stored_folders(tmp_path: Path) -> list[Path]:
+    folder = snapshot_files.folder_for(tmp_path / "kb.sqlite3")
+    assert folder is not None
+    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+
+
+async def open_service(tmp_path: Path, knowledge: Path = KNOWLEDGE) -> KnowledgeService:
+    return await KnowledgeService.open(make_settings(tmp_path, knowledge))
+
+
+def replies(service: KnowledgeService) -> list[Answer]:
+    return [service.answer(question) for question in QUESTIONS]
+
+
+async def test_a_restart_maps_the_stored_index_and_answers_the_same(tmp_path: Path) -> None:
+    first = await open_service(tmp_path)
+    built = replies(first)
+    await first.close()
+    assert len(stored_folders(tmp_path)) == 1
+
+    again = await open_service(tmp_path)
+    try:
+        # Served from the mapped files: passages are decoded on demand, not all read.
+        assert isinstance(again.snapshot.passages, StoredPassages)
+        assert replies(again) == built
+        assert await again.suggest("帮我写一首关于大海的诗") == await first.suggest("帮我写一首关于大海的诗")
+    finally:
+        await again.close()
+
+
+async def test_a_damaged_stored_index_is_rebuilt_from_the_database(tmp_path: Path) -> None:
+    first = await open_service(tmp_path)
+    built = replies(first)
+    await first.close()
+    (folder,) = stored_folders(tmp_path)
+    (folder / "passages.bin").write_bytes(b"[garbage")
+
+    again = await open_service(tmp_path)
+    try:
+        assert replies(again) == built
+    finally:
+        await again.close()
+    # ... and kept again, whole.
+    assert snapshot_files.read(folder.parent, folder.name) is not None
+
+
+async def test_a_changed_knowledge_base_replaces_the_stored_index(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    write(kb / "a.md", "---\ntitle: 甲\n---\n\n# 甲\n\nAIGC的薪资很高。\n")
+    service = await open_service(tmp_path, kb)
+    try:
+        (before,) = stored_folders(tmp_path)
+        write(kb / "b.md", "---\ntitle: 乙\n---\n\n# 乙\n\nMidjourney是一款绘画工具，能根据描述生成图片。\n")
+        await service.reload()
+        (after,) = stored_folders(tmp_path)  # the old one is gone
+        assert after != before
+        assert "Midjourney" in "".join(service.answer("Midjourney是什么").sentences)
+    finally:
+        await service.close()
+
+
+async def test_an_in_memory_database_keeps_nothing_on_disk(tmp_path: Path, tokenizer: Tokenizer) -> None:
+    async with await Database.open(Path(":memory:")) as db:
+        snapshot, _, _ = await KnowledgeIndexer(db, KNOWLEDGE, tokenizer).refresh()
+    assert snapshot.passages and not isinstance(snapshot.passages, StoredPassages)
+    assert not list(tmp_path.glob("*.index"))
+
+
+@pytest.mark.parametrize("position", [0, -1])
+async def test_stored_passages_equal_the_built_ones(
+    tmp_path: Path, tokenizer: Tokenizer, position: int
+) -> None:
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        indexer = KnowledgeIndexer(db, KNOWLEDGE, tokenizer)
+        await indexer.refresh()
+        built = await indexer._build()
+        mapped = await indexer.load()
+    assert isinstance(mapped.passages, StoredPassages)
+    assert mapped.passages[position] == built.passages[position]
+    assert list(mapped.passages) == list(built.passages)
+    assert mapped.article_ranges == built.article_ranges and mapped.names == built.names
+    assert (mapped.course == built.course).all() and mapped.articles == built.articles
+    assert mapped.suggestions is not None and built.suggestions is not None
+    for text in ["学习路线", "AI绘画工具", "天气"]:
+        grams = built.suggestions.grams_of(text)
+        assert mapped.suggestions.closest(grams, 3) == built.suggestions.closest(grams, 3)
+    for question in QUESTIONS:
+        ours = Retriever(mapped, tokenizer).search(question)
+        theirs = Retriever(built, tokenizer).search(question)
+        assert [p.passage for p in ours.passages] == [p.passage for p in theirs.passages]
+        assert compose_answer(ours, mapped) == compose_answer(theirs, built)
