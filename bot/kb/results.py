@@ -48,6 +48,9 @@ class Analysis:
     ubiquitous: frozenset[str] = frozenset()
     # in nearly every passage ("AIGC"): names no topic, not even in a heading
     pervasive: frozenset[str] = frozenset()
+    # Question words the knowledge base never uses as words ("写歌"): a sentence may
+    # still say them with a word between ("写一首歌"), so the composer looks for that.
+    unknown: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

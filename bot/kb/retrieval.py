@@ -19,6 +19,7 @@ from bot.kb.similarity import bigrams, dice, jaccard
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words
 from bot.kb.tokenizer import QueryTerm, Tokenizer
+from bot.kb.vocab import normalize_text
 
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
@@ -34,6 +35,12 @@ _SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
 TRANSLATED_LITERAL_WEIGHT = 0.3
 # How much a word found in most passages ("AIGC") counts when choosing sentences.
 UBIQUITOUS_SENTENCE_WEIGHT = 0.15
+# How much a Chinese question word the index lacks counts when choosing sentences: the
+# tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
+UNKNOWN_SENTENCE_WEIGHT = 0.5
+# Intents whose cue words frame any question; the others' ("薪资", "课程") name topics.
+_FRAME_INTENTS = ("definition", "reason", "how", "comparison", "yesno")
+_UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 
 
 class Retriever:
@@ -55,6 +62,12 @@ class Retriever:
         self._window_cache: dict[int, list[set[str]]] = {}
         self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
         self._intents = IntentDetector(tokenizer.vocab.intents)
+        # Words that frame a question ("原因", "方法", "区别") rather than name its topic.
+        self._frame_words = {
+            normalize_text(cue)
+            for intent in _FRAME_INTENTS
+            for cue in tokenizer.vocab.intents.get(intent, ())
+        }
         self._course = snapshot.course
 
     def is_ubiquitous(self, token: str) -> bool:
@@ -172,12 +185,19 @@ class Retriever:
         for t in terms:
             if t.origin == "question" and t.token in translated and t.token.isascii():
                 weights[t.token] *= TRANSLATED_LITERAL_WEIGHT
+        unknown = frozenset(
+            t.token
+            for t in terms
+            if t.origin == "question" and not index.df(t.token) and _UNKNOWN_WORD.fullmatch(t.token)
+        )
+        for token in unknown:
+            weights[token] = UNKNOWN_SENTENCE_WEIGHT * max(self._max_idf, 1.0)
         limit = self.config.heading_ignore_df * index.size
         pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
         intent = self._intents.detect(question)
         if context_intent and intent.intent == "general" and context_intent in PRECEDENCE:
             intent = QuestionIntent(context_intent, intent.learning)
-        return Analysis(question, terms, intent, weights, ubiquitous, pervasive)
+        return Analysis(question, terms, intent, weights, ubiquitous, pervasive, unknown)
 
     def search(self, question: str | Analysis, k: int = 3, offset: int = 0) -> SearchResult:
         """The k best passages after `offset` (for "more"), diversified."""
@@ -292,9 +312,17 @@ class Retriever:
         )
         weighted: list[tuple[float, set[str]]] = []
         unknown_groups = 0
-        for group, members in groups.items():
-            if self.is_ubiquitous(group) or all(t.origin == "context" for t in members):
-                continue  # words carried from the previous turn are help, not a requirement
+        content = [
+            g
+            for g, members in groups.items()
+            if not self.is_ubiquitous(g) and not all(t.origin == "context" for t in members)
+        ]
+        # Outside the domain the topic must be covered: "做梦是什么原因" is not answered
+        # by a passage about reasons. (A question of frame words only keeps them.)
+        if not in_domain and any(g not in self._frame_words for g in content):
+            content = [g for g in content if g not in self._frame_words]
+        for group in content:
+            members = groups[group]
             known = {t.token for t in members if index.df(t.token)}
             if not known and in_domain:
                 # A question that names only "AIGC" plus words the knowledge base never
@@ -303,7 +331,11 @@ class Retriever:
                     t.origin == "question" and len(t.token) > 1 and not t.token.isascii() for t in members
                 )
                 continue
-            weight = max((index.idf(token) for token in known), default=max(self._max_idf, 1.0))
+            # A lone character ("梦") is weak evidence of the topic, as in ranking.
+            weight = max(
+                (index.idf(t) * (SINGLE_CHAR_WEIGHT if _SINGLE_CJK.fullmatch(t) else 1.0) for t in known),
+                default=max(self._max_idf, 1.0),
+            )
             # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
             weighted.append((max(weight, IDF_FLOOR), known))
         total = sum(weight for weight, _ in weighted)

@@ -25,7 +25,8 @@ _INTENT_CUES = {
         r"|because|due to|thanks to"
     ),
     "comparison": re.compile(r"相比|比较|区别|不同|优于|不如|更|than|compared"),
-    "how": re.compile(r"通过|利用|可以|步骤|首先|方法|帮助|用于"),
+    # Ways and steps: "通过…", "首先…", and the verbs of instructions ("打开…点击…").
+    "how": re.compile(r"通过|利用|可以|步骤|首先|方法|帮助|用于|打开|点击|输入|选择|登录|然后|接着|第一步"),
 }
 
 
@@ -42,10 +43,15 @@ class Matcher:
         carried = {t.token for t in analysis.terms if t.origin == "context"}
         self.wanted = {self.group.get(t, t) for t in self.weights if t not in self.pervasive | carried}
         # Latin words match whole words ("ai" is not in "said"); Chinese words anywhere.
+        # (`_latin` holds every token matched by a pattern rather than a literal.)
         self._latin: list[tuple[str, re.Pattern[str]]] = []
         self._cjk: list[tuple[str, str]] = []
         for token in self.weights:
-            if token.isascii():
+            if token in analysis.unknown:
+                # A word the articles never use whole: its characters in order, with at
+                # most two characters between ("写歌" in "写一首歌").
+                self._latin.append((token, re.compile(".{0,2}".join(map(re.escape, token)))))
+            elif token.isascii():
                 words = r"[\s_-]*".join(map(re.escape, token.split("_")))
                 self._latin.append((token, re.compile(rf"(?<![a-z0-9]){words}(?![a-z0-9])")))
             else:
