@@ -19,6 +19,7 @@ same way. How it reads an answer:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -367,12 +368,20 @@ def _demote_boilerplate(candidates: Sequence[_Sentence]) -> None:
     """A sentence that other articles say almost word for word ("AIGC技术也将与人工智能技术
     紧密结合…") is stock phrasing, not this question's answer: it counts half."""
     shingles = [_shingles(c.text) for c in candidates]
-    for i, candidate in enumerate(candidates):
-        if any(
-            other.article != candidate.article and jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
-            for j, other in enumerate(candidates)
-        ):
-            candidate.score *= BOILERPLATE_FACTOR
+    # Sets this different in size cannot reach the Jaccard threshold, so each sentence
+    # is compared only with those of similar size (sorted by size, found by bisection).
+    order = sorted(range(len(candidates)), key=lambda i: len(shingles[i]))
+    sizes = [len(shingles[i]) for i in order]
+    stock: set[int] = set()
+    for place, i in enumerate(order):
+        end = bisect.bisect_right(sizes, len(shingles[i]) / NEAR_DUPLICATE, lo=place + 1)
+        for j in order[place + 1 : end]:
+            if candidates[i].article != candidates[j].article and (
+                jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
+            ):
+                stock.update((i, j))
+    for i in stock:
+        candidates[i].score *= BOILERPLATE_FACTOR
 
 
 def _overlap(name: str, sentence: str) -> bool:

@@ -6,9 +6,9 @@ answer composer read it. A reload builds a new Snapshot and swaps one reference.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -70,6 +70,8 @@ class Snapshot:
     article_of: npt.NDArray[np.int32] = field(compare=False)  # passage -> position in articles
     names: tuple[str, ...] = ()  # distinct titles and headings, for "did you mean"
     suggestions: SuggestionIndex | None = field(default=None, compare=False)
+    # Derived views that questions reuse (article outlines), bounded by their makers.
+    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def title_of(self, position: int) -> str:
         """The title of a passage's article, without decoding the passage."""

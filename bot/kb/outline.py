@@ -17,6 +17,7 @@ from bot.kb.model import Passage, Snapshot
 LineKind = Literal["heading", "text", "item"]
 _KINDS: dict[str, LineKind] = {"h": "heading", "t": "text", "i": "item"}
 _ENTRY = re.compile(r"(\d+)([hti])(\d+)")
+OUTLINES_KEPT = 512
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,20 @@ class Outline:
 
     @classmethod
     def of(cls, snapshot: Snapshot, article_path: str) -> Outline:
-        seen: dict[int, Line] = {}
-        for position in snapshot.article_ranges.get(article_path, range(0)):
-            for line in passage_lines(snapshot.passages[position], position):
-                seen.setdefault(line.ord, line)
-        return cls(sorted(seen.values(), key=lambda line: line.ord))
+        """The article's outline, kept with the snapshot: the articles that answer one
+        question tend to answer the next ones too (a few hundred kept)."""
+        key = ("outline", article_path)
+        outline = snapshot.memo.get(key)
+        if not isinstance(outline, Outline):
+            seen: dict[int, Line] = {}
+            for position in snapshot.article_ranges.get(article_path, range(0)):
+                for line in passage_lines(snapshot.passages[position], position):
+                    seen.setdefault(line.ord, line)
+            outline = cls(sorted(seen.values(), key=lambda line: line.ord))
+            if len(snapshot.memo) >= OUTLINES_KEPT:
+                snapshot.memo.clear()
+            snapshot.memo[key] = outline
+        return outline
 
     def index(self, ord_: int) -> int | None:
         return self._at.get(ord_)
