@@ -171,12 +171,14 @@ def write(snapshot: Snapshot, folder: Path, key: str) -> bool:
 
 
 def _prune(folder: Path, key: str) -> None:
-    """Remove older snapshots and set-aside copies, not another writer's fresh temp folder.
-    A process still serving an old snapshot keeps its mapped files open (POSIX)."""
+    """Remove older snapshots and set-aside copies (not another writer's fresh temp
+    folder, nor other files kept here such as jieba's table). A process still serving
+    an old snapshot keeps its mapped files open (POSIX), so it is not disturbed."""
     for other in folder.iterdir():
         with contextlib.suppress(OSError):
-            writing = other.name.startswith(".tmp-") and other.stat().st_mtime > time.time() - 3600
-            if other.name != key and not writing:
+            stale_tmp = other.name.startswith(".tmp-") and other.stat().st_mtime < time.time() - 3600
+            old = other.name.startswith(".old-") or (other.name.startswith("v") and other.name != key)
+            if other.is_dir() and (old or stale_tmp):
                 shutil.rmtree(other, ignore_errors=True)
 
 

@@ -22,7 +22,11 @@ QUESTIONS = ["什么是AIGC？", "AIGC有哪些工具？", "AIGC人才薪资怎�
 def stored_folders(tmp_path: Path) -> list[Path]:
     folder = snapshot_files.folder_for(tmp_path / "kb.sqlite3")
     assert folder is not None
-    return sorted(p for p in folder.iterdir() if not p.name.startswith(".")) if folder.is_dir() else []
+    return (
+        sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if folder.is_dir()
+        else []
+    )
 
 
 async def open_service(tmp_path: Path, knowledge: Path = KNOWLEDGE) -> KnowledgeService:
@@ -75,6 +79,7 @@ async def test_a_changed_knowledge_base_replaces_the_stored_index(tmp_path: Path
         await service.reload()
         (after,) = stored_folders(tmp_path)  # the old one is gone
         assert after != before
+        assert list(after.parent.glob("jieba-*.freq")), "jieba's table is kept"
         assert "Midjourney" in "".join(service.answer("Midjourney是什么").sentences)
     finally:
         await service.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import jieba
 
+from bot.kb.frequencies import FrozenFrequencies
 from bot.kb.vocab import Vocabulary, normalize_text
 
 # Bump when the tokenisation rules change, so stored tokens are recomputed.
@@ -47,7 +48,10 @@ class Tokenizer:
         glossary_weight: float = 0.6,
         subword_weight: float = 0.5,
         synonym_weight: float = 0.5,
+        frequencies: FrozenFrequencies | None = None,
     ) -> None:
+        """`frequencies`: jieba's dictionary as a memory-mapped table (`bot.dictionary`),
+        so that a one-question start does not load the whole dictionary."""
         for name, value in [
             ("glossary", glossary_weight),
             ("subword", subword_weight),
@@ -60,9 +64,16 @@ class Tokenizer:
         self.subword_weight = subword_weight
         self.synonym_weight = synonym_weight
         self.signature = f"{TOKENIZER_VERSION}:{vocab.signature}"
-        with _base_lock:
-            self._jieba = jieba.Tokenizer()
-            self._jieba.initialize()
+        self._jieba = jieba.Tokenizer()
+        if frequencies is None:
+            with _base_lock:
+                self._jieba.initialize()
+        else:
+            # jieba reads its dictionary only through FREQ (look-ups, and writes for
+            # added words) and total; "initialized" stops it loading its own.
+            self._jieba.FREQ = frequencies
+            self._jieba.total = frequencies.total
+            self._jieba.initialized = True
         # Latin phrases with spaces ("stable diffusion") cannot be one jieba word, because
         # jieba splits on spaces first: join them with "_" before segmenting.
         phrases = sorted((t for t in vocab.terms if " " in t), key=len, reverse=True)
@@ -121,7 +132,16 @@ class Tokenizer:
         return out
 
     def tokens_many(self, texts: Iterable[str]) -> list[list[str]]:
+        """Tokens of many texts (articles): bulk work, so from a plain dict."""
+        self.materialize()
         return [self.tokens(t) for t in texts]
+
+    def materialize(self) -> None:
+        """Swap a mapped dictionary for a plain dict (~0.5 s): a dict look-up is many times
+        faster, which bulk work (articles) and a long-running bot want."""
+        frequencies = self._jieba.FREQ
+        if isinstance(frequencies, FrozenFrequencies):
+            self._jieba.FREQ = frequencies.materialize()
 
     def _glossary_key(self, word: str) -> str | None:
         glossary = self.vocab.glossary

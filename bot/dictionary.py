@@ -1,0 +1,47 @@
+"""jieba's dictionary kept as a memory-mapped frequency table beside the database.
+
+Written once (from jieba's own dictionary, about two seconds), then every start maps it
+instead of loading ~500,000 words with marshal (about a second). See kb/frequencies.py.
+Any problem (read-only folder, damaged file) falls back to jieba's usual loading.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import os
+import uuid
+from pathlib import Path
+
+import jieba
+
+from bot.kb.frequencies import FrozenFrequencies, encode
+
+log = logging.getLogger(__name__)
+
+
+def _name() -> str:
+    """Names jieba's version and dictionary file, so an upgrade writes a new table."""
+    dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
+    stat = dictionary.stat()
+    return f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}.freq"
+
+
+def frequencies(folder: Path | None) -> FrozenFrequencies | None:
+    """The mapped table in `folder` (written first if missing); None to let jieba load."""
+    if folder is None:
+        return None
+    try:
+        path = folder / _name()
+        if not path.is_file():
+            base = jieba.Tokenizer()
+            base.initialize()
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f".tmp-{uuid.uuid4().hex}"
+            tmp.write_bytes(encode(base.FREQ, base.total))
+            os.replace(tmp, path)
+        with open(path, "rb") as f:
+            return FrozenFrequencies(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+    except (OSError, ValueError) as exc:
+        log.warning("cannot keep jieba's dictionary in %s (%s); loading it the usual way", folder, exc)
+        return None

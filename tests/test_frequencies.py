@@ -1,0 +1,81 @@
+"""jieba's dictionary as a mapped table: the same segmentation, without loading it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot import dictionary
+from bot.kb.frequencies import FrozenFrequencies, encode
+from bot.kb.tokenizer import Tokenizer
+from bot.kb.vocab import Vocabulary
+from tests.conftest import KNOWLEDGE
+
+
+def test_the_table_answers_like_the_dict() -> None:
+    words = {"人工智能": 5, "人工": 3, "人": 0, "aigc": 7, "生成式": 2}
+    table = FrozenFrequencies(encode(words, 17))
+    assert table.total == 17
+    for word, count in words.items():
+        assert word in table and table[word] == count and table.get(word) == count
+    assert "智能" not in table and table.get("智能") is None and table.get("智能", 1) == 1
+    with pytest.raises(KeyError):
+        table["智能"]
+    table["智能"] = 4  # jieba's add_word
+    assert table["智能"] == 4 and table.materialize() == {**words, "智能": 4}
+    assert sorted(table) == sorted([*words, "智能"]) and len(table) == 6
+
+
+def test_an_empty_or_damaged_table() -> None:
+    assert FrozenFrequencies(encode({}, 0)).get("x") is None
+    with pytest.raises(ValueError):
+        FrozenFrequencies(b"not a table at all, not at all....")
+    with pytest.raises(ValueError):
+        FrozenFrequencies(encode({"词": 1}, 1)[:-2])
+
+
+@pytest.fixture(scope="module")
+def mapped(tmp_path_factory: pytest.TempPathFactory, vocab: Vocabulary) -> Tokenizer:
+    table = dictionary.frequencies(tmp_path_factory.mktemp("index"))
+    assert table is not None
+    return Tokenizer(vocab, frequencies=table)
+
+
+def test_questions_segment_exactly_as_with_jiebas_own_dictionary(
+    mapped: Tokenizer, tokenizer: Tokenizer
+) -> None:
+    for question in [
+        "什么是AIGC？",
+        "AIGC人才薪资怎么样",
+        "Stable Diffusion和Midjourney有什么区别",
+        "怎么做红烧肉",
+    ]:
+        assert mapped.query_terms(question) == tokenizer.query_terms(question)
+        assert mapped.tokens(question) == tokenizer.tokens(question)
+
+
+def test_articles_segment_exactly_as_with_jiebas_own_dictionary(
+    tmp_path: Path, vocab: Vocabulary, tokenizer: Tokenizer
+) -> None:
+    texts = [line for path in sorted(KNOWLEDGE.iterdir()) for line in path.read_text().splitlines() if line]
+    fresh = Tokenizer(vocab, frequencies=dictionary.frequencies(tmp_path))
+    assert [fresh.tokens(t) for t in texts[:20]] == tokenizer.tokens_many(texts[:20])
+    # Bulk work switches to a plain dict first, with the same result.
+    assert fresh.tokens_many(texts) == tokenizer.tokens_many(texts)
+
+
+def test_the_table_is_written_once_and_reused(tmp_path: Path) -> None:
+    first = dictionary.frequencies(tmp_path)
+    (written,) = [p for p in tmp_path.iterdir() if p.suffix == ".freq"]
+    stamp = written.stat().st_mtime_ns
+    again = dictionary.frequencies(tmp_path)
+    assert first is not None and again is not None and again.total == first.total
+    assert written.stat().st_mtime_ns == stamp
+
+
+def test_no_folder_or_an_unusable_one_lets_jieba_load_as_usual(tmp_path: Path) -> None:
+    assert dictionary.frequencies(None) is None
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert dictionary.frequencies(blocker / "below") is None
