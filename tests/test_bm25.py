@@ -56,3 +56,29 @@ def test_empty_corpus_and_query() -> None:
     index = BM25Index([])
     assert index.top(["x"], 3).ids.size == 0
     assert BM25Index([["a"]]).top([], 3).ids.size == 0
+
+
+def brute_top(index: BM25Index, query: list[str], k: int, exclude: np.ndarray | None) -> list[int]:
+    scores = index.scores(query)
+    docs = [d for d in range(index.size) if scores[d] > 0 and (exclude is None or not exclude[d])]
+    return sorted(docs, key=lambda d: (-scores[d], d))[:k]
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_top_equals_a_brute_force_ranking_on_dense_and_sparse_terms(seed: int) -> None:
+    rng = random.Random(seed)
+    # Every word in fewer than half the documents (all idf > 0, the fast path); "common"
+    # in about a third (added as a dense vector), the others rare; scores often tie.
+    corpus = [
+        (["common"] if rng.random() < 0.33 else [])
+        + [f"w{rng.randint(0, 60)}" for _ in range(rng.randint(1, 4))]
+        for _ in range(400)
+    ]
+    index = BM25Index(corpus)
+    assert index.idf_values.min() > 0
+    exclude = np.array([rng.random() < 0.2 for _ in range(400)])
+    for _ in range(40):
+        query = ["common", *(f"w{rng.randint(0, 70)}" for _ in range(rng.randint(0, 3)))]
+        for k in (1, 3, 10, 60, 500):
+            for mask in (None, exclude):
+                assert index.top(query, k, exclude=mask).ids.tolist() == brute_top(index, query, k, mask)

@@ -7,6 +7,7 @@ so a query touches only the documents that contain its terms. Parity is tested.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ import numpy as np
 import numpy.typing as npt
 
 _SLICE = 1 << 20
+# Terms in more than 1/DENSE_SHARE of the documents are added as dense vectors...
+DENSE_SHARE = 8
+DENSE_KEPT = 32  # ...of which this many are kept (8 MB each at a million documents)
+_DENSE_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -173,9 +178,73 @@ class BM25Index:
             matched[docs] = True
         return scores, matched
 
+    @property
+    def _positive(self) -> bool:
+        """Every contribution is > 0 (every idf is; tf always adds): then a document
+        matches exactly when its score is > 0, and `top` needs no match mask."""
+        positive = self.__dict__.get("_positive_cache")
+        if positive is None:
+            positive = self.__dict__["_positive_cache"] = bool(
+                len(self.idf_values) == 0 or self.idf_values.min() > 0
+            )
+        return bool(positive)
+
+    def _top_positive(
+        self, query: Sequence[str | tuple[str, float]], k: int, exclude: npt.NDArray[np.bool_] | None
+    ) -> Hits:
+        """`top` for positive contributions and weights: the same documents, fewer passes
+        over a 100k-document score array (what dominates a question at that size)."""
+        scores = self.scores(query)
+        if exclude is not None and len(exclude) == self.size:
+            scores[exclude] = 0.0
+        # Everything tied with the k-th score is kept so tie-breaking stays by doc id.
+        if 0 < k < self.size and self._postings(query) > self.size // 2:
+            # Most documents match: select on the whole array (no gather of candidates).
+            kth = np.partition(scores, self.size - k)[self.size - k]
+            candidates = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
+        else:
+            candidates = np.flatnonzero(scores > 0)
+            if len(candidates) > k:
+                kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
+                candidates = candidates[scores[candidates] >= kth]
+        order = np.lexsort((candidates, -scores[candidates]))[:k]
+        ids = candidates[order]
+        return Hits(ids=ids, scores=scores[ids])
+
+    def _postings(self, query: Sequence[str | tuple[str, float]]) -> int:
+        ids = [self.vocabulary.get(item if isinstance(item, str) else item[0]) for item in query]
+        return sum(int(self._indptr[i + 1] - self._indptr[i]) for i in ids if i is not None)
+
     def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
         """A score per document. Query items are tokens (weight 1) or (token, weight)."""
-        return self._accumulate(query)[0]
+        scores = np.zeros(self.size, dtype=np.float64)
+        for item in query:
+            token, weight = (item, 1.0) if isinstance(item, str) else item
+            term_id = self.vocabulary.get(token)
+            if term_id is None:
+                continue
+            start, end = self._indptr[term_id], self._indptr[term_id + 1]
+            if (end - start) * DENSE_SHARE > self.size:
+                scores += weight * self._dense(term_id)
+            else:
+                # Doc ids are unique within one term's postings, so fancy += is exact.
+                scores[self._doc_ids[start:end]] += weight * self._contrib[start:end]
+        return scores
+
+    def _dense(self, term_id: int) -> npt.NDArray[np.float64]:
+        """A frequent term's contributions as a full vector: adding it is one pass instead
+        of a gather and a scatter over most documents. A few dozen are kept."""
+        cache: dict[int, npt.NDArray[np.float64]] = self.__dict__.setdefault("_dense_cache", {})
+        vector = cache.get(term_id)
+        if vector is None:
+            start, end = self._indptr[term_id], self._indptr[term_id + 1]
+            vector = np.zeros(self.size, dtype=np.float64)
+            vector[self._doc_ids[start:end]] = self._contrib[start:end]
+            with _DENSE_LOCK:  # questions run in several worker threads
+                if len(cache) >= DENSE_KEPT:
+                    cache.pop(next(iter(cache)), None)
+                cache[term_id] = vector
+        return vector
 
     def top(
         self,
@@ -190,7 +259,10 @@ class BM25Index:
         two articles every idf is negative (as in rank_bm25), yet the match is the answer.
         `exclude` marks documents that must not be returned (course material).
         """
-        scores, matched = self._accumulate(query)
+        items = list(query)
+        if self._positive and all(isinstance(item, str) or item[1] > 0 for item in items):
+            return self._top_positive(items, k, exclude)
+        scores, matched = self._accumulate(items)
         if exclude is not None and len(exclude) == len(matched):
             matched &= ~exclude
         candidates = np.flatnonzero(matched)

@@ -7,6 +7,7 @@ extend them without touching code. The defaults ship in the package (`bot/vocab/
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -38,6 +39,19 @@ _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 def normalize_text(text: str) -> str:
     """The form everything is matched in: NFKC (full-width to half-width), simplified
     Chinese, lowercase. Only tokens use it; answers keep the article's own characters."""
+    # Answers normalise the same sentences and headings question after question.
+    return _normalize_short(text) if len(text) <= _CACHED_CHARS else _normalize(text)
+
+
+_CACHED_CHARS = 300
+
+
+@functools.lru_cache(maxsize=50_000)
+def _normalize_short(text: str) -> str:
+    return _normalize(text)
+
+
+def _normalize(text: str) -> str:
     # Lone surrogates (possible in JSON from a client) cannot be encoded for OpenCC.
     text = _LONE_SURROGATE.sub("", text)
     simplified: str = _TO_SIMPLIFIED.convert(unicodedata.normalize("NFKC", text))
