@@ -130,22 +130,20 @@ def child_agreement(size: int, max_queries: int) -> dict[str, Any]:
     tok = corpus_mod.tokenizer()
     data = corpus_mod.build(size, tok)
     ours, okapi = BM25Index(data.passages), BM25Okapi(data.passages)
-    agree = 0
     queries = data.queries[:max_queries]
-    for q in queries:
-        ref = okapi.get_scores(q)
-        got = [int(i) for i in ours.top(q, 10).ids]
-        positive = np.sort(ref[ref > 0])[::-1]
-        if len(positive) == 0:
-            agree += not got
-            continue
-        kth = positive[min(9, len(positive) - 1)]
-        must = set(np.flatnonzero(ref > kth + 1e-9).tolist())
-        ok = (
-            len(got) == min(10, len(positive)) and must <= set(got) and all(ref[d] >= kth - 1e-9 for d in got)
-        )
-        agree += ok
+    agree = sum(agrees(okapi.get_scores(q), [int(i) for i in ours.top(q, 10).ids]) for q in queries)
     return {"size": size, "agreement": agree / len(queries), "queries": len(queries)}
+
+
+def agrees(ref: Any, got: list[int], k: int = 10) -> bool:
+    """Tie-aware top-k agreement: `got` holds every document BM25Okapi ranks strictly
+    above its k-th positive score, and only documents scoring at least that."""
+    positive = np.sort(ref[ref > 0])[::-1]
+    if len(positive) == 0:
+        return not got
+    kth = positive[min(k - 1, len(positive) - 1)]
+    must = set(np.flatnonzero(ref > kth + 1e-9).tolist())
+    return len(got) == min(k, len(positive)) and must <= set(got) and all(ref[d] >= kth - 1e-9 for d in got)
 
 
 def child_reload(articles: int) -> dict[str, Any]:

@@ -179,6 +179,38 @@ def bot_loop(env: dict[str, str], seconds: int) -> dict[str, Any]:
         fake.stop()
 
 
+def rank_bm25_beside(database: Path, questions: list[str]) -> dict[str, Any]:
+    """rank_bm25.BM25Okapi over the very passages the CLI searched (their stored tokens),
+    per question, and the tie-aware top-10 agreement of the stored index with it."""
+    import sqlite3
+
+    from rank_bm25 import BM25Okapi
+
+    from bench.run import agrees
+    from bot import snapshot_files
+    from bot.config import PACKAGED_VOCAB_DIR
+    from bot.kb.tokenizer import Tokenizer
+    from bot.kb.vocab import load_vocabulary
+
+    with sqlite3.connect(database) as conn:
+        key = conn.execute("SELECT value FROM meta WHERE key = 'chunks_id'").fetchone()[0]
+    folder = snapshot_files.folder_for(database)
+    assert folder is not None
+    snapshot = snapshot_files.read(folder, f"v{snapshot_files.FORMAT}-{key}")
+    if snapshot is None:
+        raise SystemExit("no stored index to compare with")
+    okapi = BM25Okapi([list(p.tokens) for p in snapshot.passages])
+    tokenizer = Tokenizer(load_vocabulary(PACKAGED_VOCAB_DIR))
+    times, agree = [], 0
+    for question in questions:
+        terms = [t.token for t in tokenizer.query_terms(question)]
+        started = time.perf_counter()
+        ref = okapi.get_scores(terms)
+        times.append(time.perf_counter() - started)
+        agree += agrees(ref, [int(i) for i in snapshot.index.top(terms, 10).ids])
+    return {"ms": statistics.median(times) * 1000, "agreement": agree / len(questions)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -214,12 +246,20 @@ def main() -> None:
             f"cold `ask` (built index): {statistics.median(c['wall_s'] for c in cold):.2f} s median,"
             f" peak RSS {max(c['rss_mb'] for c in cold):.0f} MB"
         )
+        per = {}
         for label, questions in (("answered", ANSWERED), ("refused", REFUSED)):
-            q = per_question(env, questions, args.repeat)
+            q = per[label] = per_question(env, questions, args.repeat)
             print(
                 f"`ask --json` per {label} question: {q['ms']:.1f} ms"
                 f" ({q['answered']}/{q['asked']} answered), peak RSS {q['rss_mb']:.0f} MB"
             )
+        okapi = rank_bm25_beside(folder / "db" / "bot.sqlite3", ANSWERED + REFUSED)
+        slowest = max(q["ms"] for q in per.values())
+        print(
+            f"rank_bm25 BM25Okapi.get_scores on the same passages: {okapi['ms']:.0f} ms per question"
+            f" (median); the whole CLI answer is {okapi['ms'] / slowest:.0f}x faster;"
+            f" tie-aware top-10 agreement {okapi['agreement']:.0%}"
+        )
         bot = bot_loop(env, args.seconds)
         print(
             f"bot: first getUpdates {bot['first_get_updates_s']:.2f} s after start; 30 questions/s from 300"
