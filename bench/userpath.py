@@ -253,19 +253,21 @@ def main() -> None:
                 f"`ask --json` per {label} question: {q['ms']:.1f} ms"
                 f" ({q['answered']}/{q['asked']} answered), peak RSS {q['rss_mb']:.0f} MB"
             )
-        okapi = rank_bm25_beside(folder / "db" / "bot.sqlite3", ANSWERED + REFUSED)
-        slowest = max(q["ms"] for q in per.values())
-        print(
-            f"rank_bm25 BM25Okapi.get_scores on the same passages: {okapi['ms']:.0f} ms per question"
-            f" (median); the whole CLI answer is {okapi['ms'] / slowest:.0f}x faster;"
-            f" tie-aware top-10 agreement {okapi['agreement']:.0%}"
-        )
         bot = bot_loop(env, args.seconds)
         print(
             f"bot: first getUpdates {bot['first_get_updates_s']:.2f} s after start; 30 questions/s from 300"
             f" chats, half refused: {bot['replied']}/{bot['questions']} replied, latency p50"
             f" {bot['p50_s']:.2f} s / p95 {bot['p95_s']:.2f} s, peak RSS {bot['rss_mb']:.0f} MB,"
             f" {bot['rejected']} rejected calls"
+        )
+        # Last: BM25Okapi's corpus is large, and processes forked after it would inherit
+        # its pages in their peak RSS.
+        okapi = rank_bm25_beside(folder / "db" / "bot.sqlite3", ANSWERED + REFUSED)
+        slowest = max(q["ms"] for q in per.values())
+        print(
+            f"rank_bm25 BM25Okapi.get_scores on the same passages: {okapi['ms']:.0f} ms per question"
+            f" (median); the whole CLI answer is {okapi['ms'] / slowest:.0f}x faster;"
+            f" tie-aware top-10 agreement {okapi['agreement']:.0%}"
         )
     finally:
         if args.reuse is None:

@@ -20,6 +20,7 @@ same way. How it reads an answer:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -186,7 +187,7 @@ class _Composer:
         best = max(candidates, key=lambda s: (s.score, -s.rank), default=None)
         lead: list[Cited] = []
         items: list[Cited] = []
-        said: list[set[str]] = []
+        said: list[frozenset[str]] = []
         if best is not None and best.score > 0:
             listed = self.whole_list(best) if self.intent == "list" else None
             # A sentence that enumerates ("北京、上海、深圳、杭州") answers a list question
@@ -343,7 +344,7 @@ class _Composer:
     # -- see also ---------------------------------------------------------------------
 
     def see_also(
-        self, candidates: Sequence[_Sentence], best: _Sentence | None, said: list[set[str]]
+        self, candidates: Sequence[_Sentence], best: _Sentence | None, said: list[frozenset[str]]
     ) -> list[Cited]:
         if best is None or best.score <= 0:
             return []
@@ -394,5 +395,7 @@ def _overlap(name: str, sentence: str) -> bool:
     return any(cjk[i : i + 2] in b for i in range(len(cjk) - 1))
 
 
-def _shingles(text: str) -> set[str]:
-    return bigrams(_SPACES.sub("", normalize_text(text)))
+@functools.lru_cache(maxsize=50_000)
+def _shingles(text: str) -> frozenset[str]:
+    """A sentence's character bigrams, memoised: the same passages answer many questions."""
+    return frozenset(bigrams(_SPACES.sub("", normalize_text(text))))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 
 def bigrams(text: str) -> set[str]:
     """Character bigrams of an already cleaned string (the string itself when shorter)."""
     return {text[i : i + 2] for i in range(len(text) - 1)} or ({text} if text else set())
 
 
-def dice(a: set[str], b: set[str]) -> float:
+def dice(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def jaccard(a: set[str], b: set[str]) -> float:
+def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0

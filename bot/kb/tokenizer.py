@@ -24,6 +24,9 @@ _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 _SCRIPT_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9][a-z0-9+#.\-]*")
 _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
 
+# Texts up to this long are segmented once per Tokenizer (this many kept).
+_MEMO_CHARS = 300
+_MEMO_KEPT = 20_000
 # jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
 _base_lock = threading.Lock()
 
@@ -83,6 +86,7 @@ class Tokenizer:
         for term, freq in vocab.terms.items():
             self._jieba.add_word(term.replace(" ", "_"), freq)
         self._glossary_phrases = sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
+        self._segments: dict[str, tuple[str, ...]] = {}
         # Memoise expansions: glossary targets are tokenised once.
         self._expansions: dict[tuple[int, str], tuple[str, ...]] = {}
 
@@ -92,7 +96,18 @@ class Tokenizer:
         return self._phrase_re.sub(lambda m: "_".join(m.group(0).split()), text)
 
     def segment(self, text: str) -> list[str]:
-        """Normalised jieba words, including stopwords (punctuation and spaces dropped)."""
+        """Normalised jieba words, including stopwords (punctuation and spaces dropped).
+        Short texts (questions, headings, answer sentences) are memoised: they recur."""
+        if len(text) > _MEMO_CHARS:
+            return self._segment(text)
+        words = self._segments.get(text)
+        if words is None:
+            if len(self._segments) >= _MEMO_KEPT:
+                self._segments.clear()
+            words = self._segments[text] = tuple(self._segment(text))
+        return list(words)
+
+    def _segment(self, text: str) -> list[str]:
         normal = self._join_phrases(normalize_text(text))
         return [w for w in self._jieba.cut(normal) if _WORDLIKE.search(w)]
 
