@@ -196,7 +196,7 @@ def rank_bm25_beside(database: Path, questions: list[str]) -> dict[str, Any]:
         key = conn.execute("SELECT value FROM meta WHERE key = 'chunks_id'").fetchone()[0]
     folder = snapshot_files.folder_for(database)
     assert folder is not None
-    snapshot = snapshot_files.read(folder, f"v{snapshot_files.FORMAT}-{key}")
+    snapshot = snapshot_files.read(folder, snapshot_files.key_for(key))
     if snapshot is None:
         raise SystemExit("no stored index to compare with")
     okapi = BM25Okapi([list(p.tokens) for p in snapshot.passages])

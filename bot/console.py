@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.i18n import Lang, detect_language, t
-from bot.kb.answer import Answer, Cited
 from bot.kb.followup import Turn
+from bot.kb.results import Answer, Cited
 from bot.service import KnowledgeService, Reply
 
 

@@ -17,10 +17,9 @@ from pathlib import Path
 from bot.console import answer_body
 from bot.errors import BotError
 from bot.i18n import detect_language
-from bot.kb.answer import Answer
 from bot.kb.boilerplate import is_promo
 from bot.kb.course import is_course_heading
-from bot.kb.results import SearchResult
+from bot.kb.results import Answer, SearchResult
 from bot.kb.vocab import Vocabulary, normalize_text
 from bot.service import KnowledgeService
 

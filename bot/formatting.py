@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Lang, t
-from bot.kb.answer import Answer
+from bot.kb.results import Answer
 from bot.querylog import Stats
 from bot.report import IndexReport
 

@@ -21,22 +21,21 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot import snapshot_files
 from bot.errors import ArticleError
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, render_chunk
 from bot.kb.cleaning import Block, clean_markdown
 from bot.kb.ingest import RawArticle, list_article_files, read_article
-from bot.kb.model import ArticleInfo, Passage, Snapshot
+from bot.kb.model import Snapshot
 from bot.kb.tokenizer import Tokenizer
 from bot.report import IndexReport
+from bot.snapshots import CHUNKS_ID, load_snapshot
 from bot.store import Database
 
 log = logging.getLogger(__name__)
 
 BOILERPLATE_VERSION = "4"  # 4: heading paths stored one heading per line
 GENERATION = "generation"
-CHUNKS_ID = "chunks_id"
 # Cleaning and tokenising one article may take this long; a slower one is skipped.
 ARTICLE_BUDGET_SECONDS = 10.0
 
@@ -134,7 +133,7 @@ class KnowledgeIndexer:
             await self._write(parsed, removed, touched, chunks if rechunk else None, stored)
         generation = await self.generation()
         reuse = current is not None and not rechunk and generation == current_generation
-        snapshot = current if reuse and current is not None else await self.load()
+        snapshot = current if reuse and current is not None else await load_snapshot(self.db)
         report.articles = len(snapshot.articles)
         report.chunks = len(snapshot.passages)
         report.seconds = time.perf_counter() - started
@@ -317,59 +316,3 @@ class KnowledgeIndexer:
                 for ord_, (b, toks) in enumerate(zip(item.blocks, item.tokens, strict=True))
             ],
         )
-
-    async def load(self) -> Snapshot:
-        """The snapshot of the chunks stored in the database: memory-mapped from the
-        copy kept beside it when there is one, else built (and kept for next time)."""
-        folder = snapshot_files.folder_for(self.db.path)
-        key = await self.db.get_meta(CHUNKS_ID)
-        if folder is None or key is None:
-            return await self._build()
-        stored = await asyncio.to_thread(snapshot_files.read, folder, f"v{snapshot_files.FORMAT}-{key}")
-        row = await self.db.fetchone("SELECT count(*) FROM chunks")
-        if stored is not None and row is not None and len(stored.passages) == int(row[0]):
-            return stored
-        built = await self._build()
-        written = await asyncio.to_thread(
-            snapshot_files.write, built, folder, f"v{snapshot_files.FORMAT}-{key}"
-        )
-        # Serve the mapped copy: the built one holds every token in memory (a gigabyte at 100k).
-        mapped = (
-            await asyncio.to_thread(snapshot_files.read, folder, f"v{snapshot_files.FORMAT}-{key}")
-            if written
-            else None
-        )
-        return mapped or built
-
-    async def _build(self) -> Snapshot:
-        """Build a snapshot from the chunks stored in the database."""
-        rows = await self.db.fetchall(
-            "SELECT c.id, a.path, a.article_id, a.title, a.url, c.heading, c.text, c.tokens,"
-            " c.subheadings, c.layout, c.kind"
-            " FROM chunks c JOIN articles a ON a.id = c.article ORDER BY a.path, c.ord"
-        )
-        # One string object per distinct token (a few hundred thousand), not one per
-        # occurrence (tens of millions at 100k passages): about a gigabyte less.
-        tokens: dict[str, str] = {}
-        intern = tokens.setdefault
-        passages = [
-            Passage(
-                int(r[0]),
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                tuple(h for h in r[5].split("\n") if h),
-                r[6],
-                tuple([intern(w, w) for w in r[7].split()]),
-                tuple(h for h in r[8].split("\n") if h),
-                r[9],
-                "course" if r[10] == "course" else "content",
-            )
-            for r in rows
-        ]
-        articles = [
-            ArticleInfo(r[0], r[1], r[2], r[3])
-            for r in await self.db.fetchall("SELECT path, article_id, title, url FROM articles ORDER BY path")
-        ]
-        return await asyncio.to_thread(Snapshot.build, passages, articles)

@@ -25,11 +25,11 @@ from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.i18n import detect_language
 from bot.indexer import KnowledgeIndexer
-from bot.kb.answer import Answer, compose_answer
+from bot.kb.answer import compose_answer
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Resolution, Turn, resolve
 from bot.kb.model import Snapshot
-from bot.kb.results import RetrievalConfig, SearchResult
+from bot.kb.results import Answer, RetrievalConfig, SearchResult
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary

@@ -41,6 +41,11 @@ _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", 
 _CACHE = 4096  # decoded passages kept per snapshot (the reranker revisits the same ones)
 
 
+def key_for(chunks_id: str) -> str:
+    """The folder name of the snapshot of these chunks, in this format."""
+    return f"v{FORMAT}-{chunks_id}"
+
+
 def folder_for(database: Path) -> Path | None:
     """Where a database's snapshots live; None for an in-memory database."""
     return None if str(database) == ":memory:" else database.with_name(database.name + ".index")

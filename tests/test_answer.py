@@ -1,6 +1,7 @@
 """The answer a user reads: lead, whole lists, subjects, see-also lines, citations."""
 
-from bot.kb.answer import Answer, compose_answer
+from bot.kb.answer import compose_answer
+from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
 
 

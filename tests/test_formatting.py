@@ -12,7 +12,7 @@ from bot.formatting import (
     render_no_answer,
     tg_length,
 )
-from bot.kb.answer import Answer, Cited, Source
+from bot.kb.results import Answer, Cited, Source
 from tests.fakes.telegram_html import parse_html
 
 

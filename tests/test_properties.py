@@ -7,11 +7,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.formatting import MAX_MESSAGE, pack, render_answer, render_no_answer, render_passages, tg_length
-from bot.kb.answer import Answer, Cited, Source
 from bot.kb.chunking import Chunker
 from bot.kb.cleaning import clean_markdown
 from bot.kb.model import Passage
-from bot.kb.results import ScoredPassage
+from bot.kb.results import Answer, Cited, ScoredPassage, Source
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from tests.fakes.telegram_html import parse_html

@@ -8,11 +8,13 @@ import pytest
 
 from bot import snapshot_files
 from bot.indexer import KnowledgeIndexer
-from bot.kb.answer import Answer, compose_answer
+from bot.kb.answer import compose_answer
+from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from bot.service import KnowledgeService
 from bot.snapshot_files import StoredPassages
+from bot.snapshots import build_snapshot, load_snapshot
 from bot.store import Database
 from tests.conftest import KNOWLEDGE, make_settings, write
 
@@ -99,8 +101,8 @@ async def test_stored_passages_equal_the_built_ones(
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         indexer = KnowledgeIndexer(db, KNOWLEDGE, tokenizer)
         await indexer.refresh()
-        built = await indexer._build()
-        mapped = await indexer.load()
+        built = await build_snapshot(db)
+        mapped = await load_snapshot(db)
     assert isinstance(mapped.passages, StoredPassages)
     assert mapped.passages[position] == built.passages[position]
     assert list(mapped.passages) == list(built.passages)

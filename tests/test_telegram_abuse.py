@@ -3,6 +3,7 @@ notice, double presses send one message, forged callbacks are refused."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -144,3 +145,19 @@ async def test_admin_export_sends_the_unanswered_questions_as_csv(app: App, fake
     fake.message("/export", user_id=505)
     await wait_until(lambda: len(texts(fake, 505)) >= 2)
     assert "管理员" in texts(fake, 505)[-1], "not for everyone"
+
+
+async def test_a_regex_heavy_upload_leaves_other_chats_answered(app: App, fake: FakeBotAPI) -> None:
+    # Inputs that once froze every chat for 10-30 s while the upload was validated and
+    # indexed: emphasis markers, unclosed links and comments, repeated tens of thousands of times.
+    body = "\n\n".join(["# 压力测试", " *a" * 20_000, "[" * 40_000, "<!--" * 20_000, "![" * 20_000]).encode()
+    before = len(texts(fake, ADMIN))
+    fake.document("hostile.md", body, user_id=ADMIN)
+    await settle(fake, 0.2)  # the upload is being read and indexed now
+    for user in (601, 602, 603):
+        asked = time.monotonic()
+        reply = await answered(fake, user, "什么是AIGC？")
+        assert "AIGC" in reply["message"]["text"]
+        # Generous for a shared machine; the freeze this guards against lasted 10-30 s.
+        assert time.monotonic() - asked < 5, "another chat waited for the upload"
+    await wait_until(lambda: len(texts(fake, ADMIN)) >= before + 2, timeout=60)

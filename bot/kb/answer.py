@@ -19,19 +19,26 @@ same way. How it reads an answer:
 
 from __future__ import annotations
 
-import bisect
-import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from bot.kb.cleaning import SENTENCE_END, split_sentences
-from bot.kb.lists import ENUMERATION, LABEL, NUMBERING, choose_list, clip, list_entries
+from bot.kb.lists import ENUMERATION, choose_list, clip, list_entries
 from bot.kb.model import Snapshot
-from bot.kb.outline import Line, Outline, passage_lines
-from bot.kb.results import ScoredPassage, SearchResult
-from bot.kb.sentences import Matcher, intent_factor
-from bot.kb.similarity import bigrams, jaccard
+from bot.kb.outline import Outline, passage_lines
+from bot.kb.results import Answer, Cited, SearchResult, Source
+from bot.kb.sentences import (
+    LABEL,
+    NEAR_DUPLICATE,
+    NUMBERING,
+    Matcher,
+    Sentence,
+    demote_stock_phrasing,
+    intent_factor,
+    shingles_of,
+    with_subject,
+)
+from bot.kb.similarity import jaccard
 from bot.kb.vocab import normalize_text
 
 MIN_SENTENCE_CHARS = 6
@@ -41,13 +48,10 @@ SEE_ALSO_CHARS = 90
 SEE_ALSO_SHARE = 0.3  # a see-also sentence must score this share of the lead's
 LIST_SHARE = 0.25  # a list question gets a list that scores this share of the best sentence
 MAX_ITEMS = 12
-NEAR_DUPLICATE = 0.6
-BOILERPLATE_FACTOR = 0.5
 HEADING_SHARE = 0.5  # question words in the sentence's section heading count this much
 RANK_DECAY = 0.2
 
 
-_LATIN_NAME = re.compile(r"[A-Za-z]{2,}")
 # A sentence that leans on the one before: "它…", "这…", "特别是…", "因此…".
 _PRONOUN_START = re.compile(
     r"^(?:它|这|该|其(?!次|中)|此(?!外)|特别是|尤其是|而且|并且|因此|所以|但是|然而|(?:these|this|it|they)\b)"
@@ -56,51 +60,6 @@ _PRONOUN_START = re.compile(
 _ELABORATION = re.compile(
     r"^(?:例如|比如|譬如|具体|也就是|即|换句话说|通俗|这|它|其(?!次)|for example|e\.g\.|that is)"
 )
-_SPACES = re.compile(r"[\W_]+", re.UNICODE)
-
-
-@dataclass(frozen=True)
-class Source:
-    title: str
-    url: str | None
-
-
-@dataclass(frozen=True)
-class Cited:
-    """A sentence or list item and the number of the source it comes from (1-based)."""
-
-    text: str
-    source: int
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the user reads: the lead, a whole list, see-also lines, numbered sources."""
-
-    question: str
-    answered: bool
-    intent: str = "general"
-    lead: tuple[Cited, ...] = ()
-    items: tuple[Cited, ...] = ()
-    see_also: tuple[Cited, ...] = ()
-    sources: tuple[Source, ...] = ()
-    highlight: tuple[str, ...] = ()
-    passages: tuple[ScoredPassage, ...] = field(default=(), compare=False)
-
-    @property
-    def sentences(self) -> tuple[str, ...]:
-        """The lead and the list items, as plain strings (inline previews, tests)."""
-        return tuple(c.text for c in (*self.lead, *self.items))
-
-
-@dataclass
-class _Sentence:
-    text: str
-    score: float
-    rank: int
-    article: str
-    line_ord: int
-    position: int  # index of the sentence within its line
 
 
 def compose_answer(result: SearchResult, snapshot: Snapshot) -> Answer:
@@ -163,8 +122,8 @@ class _Composer:
             value *= 1.3  # "文心一言是…" answers "文心一言是什么"
         return value * self.passage_factor[rank]
 
-    def sentences(self) -> list[_Sentence]:
-        out: list[_Sentence] = []
+    def sentences(self) -> list[Sentence]:
+        out: list[Sentence] = []
         for rank, scored in enumerate(self.result.passages):
             article = scored.passage.article_path
             for line in passage_lines(scored.passage, scored.doc):
@@ -175,7 +134,7 @@ class _Composer:
                     if len(text) < MIN_SENTENCE_CHARS:
                         continue
                     out.append(
-                        _Sentence(text, self.score(text, heading, rank), rank, article, line.ord, position)
+                        Sentence(text, self.score(text, heading, rank), rank, article, line.ord, position)
                     )
         return out
 
@@ -183,7 +142,7 @@ class _Composer:
 
     def compose(self) -> Answer:
         candidates = self.sentences()
-        _demote_boilerplate(candidates)
+        demote_stock_phrasing(candidates)
         best = max(candidates, key=lambda s: (s.score, -s.rank), default=None)
         lead: list[Cited] = []
         items: list[Cited] = []
@@ -204,7 +163,7 @@ class _Composer:
             first = next((ln for ln in passage_lines(top.passage, top.doc) if ln.kind != "heading"), None)
             if first is not None:
                 lead = [Cited(split_sentences(first.text)[0], self.cite(top.passage.article_path))]
-        said = [_shingles(c.text) for c in (*lead, *items)]
+        said = [shingles_of(c.text) for c in (*lead, *items)]
         see_also = self.see_also(candidates, best, said)
         return Answer(
             question=self.result.question,
@@ -224,7 +183,7 @@ class _Composer:
                 return Source(scored.passage.title, scored.passage.url)
         return Source(article, None)
 
-    def lead(self, best: _Sentence) -> list[Cited]:
+    def lead(self, best: Sentence) -> list[Cited]:
         """The best sentence with its neighbours from the same paragraph, in order."""
         outline = self.outline(best.article)
         i = outline.index(best.line_ord)
@@ -266,20 +225,8 @@ class _Composer:
         source = self.cite(best.article)
         if self._first_in_section(best.article, best.line_ord):
             # Only when nothing before it in the section names the subject already.
-            chosen[0] = self.with_subject(chosen[0], heading, line, "".join(parts[:start]))
+            chosen[0] = with_subject(chosen[0], heading, line.kind == "item", "".join(parts[:start]))
         return [Cited(s, source) for s in chosen]
-
-    def with_subject(self, sentence: str, heading: str, line: Line, before: str = "") -> str:
-        """ "与Midjourney相比…" under "3、Stable Diffusion" -> "Stable Diffusion：与…"."""
-        name = NUMBERING.sub("", heading).strip(" ：:")
-        numbered = name != heading.strip()
-        if not name or len(name) > 20 or name[-1] in "？?" or LABEL.match(sentence):
-            return sentence
-        if not (numbered or _LATIN_NAME.search(name)):
-            return sentence  # a plain heading ("详细介绍") is a topic, not a subject
-        if line.kind == "item" or _overlap(name, sentence) or _overlap(name, before):
-            return sentence
-        return f"{name}：{sentence}"
 
     def _first_in_section(self, article: str, line_ord: int) -> bool:
         outline = self.outline(article)
@@ -292,7 +239,7 @@ class _Composer:
 
     # -- lists ------------------------------------------------------------------------
 
-    def whole_list(self, best: _Sentence) -> tuple[list[Cited], list[Cited], bool] | None:
+    def whole_list(self, best: Sentence) -> tuple[list[Cited], list[Cited], bool] | None:
         """The complete list of the section the question hits, or None if it hits none;
         the flag says whether the list's own heading names a question word."""
         articles = dict.fromkeys([best.article, *(p.passage.article_path for p in self.result.passages[:2])])
@@ -328,7 +275,7 @@ class _Composer:
             items.append(Cited("…", source))
         return lead, items, named
 
-    def list_after(self, best: _Sentence) -> list[Cited]:
+    def list_after(self, best: Sentence) -> list[Cited]:
         """The list that the lead's closing "…：" introduces, from its section."""
         outline = self.outline(best.article)
         i = outline.index(best.line_ord)
@@ -344,7 +291,7 @@ class _Composer:
     # -- see also ---------------------------------------------------------------------
 
     def see_also(
-        self, candidates: Sequence[_Sentence], best: _Sentence | None, said: list[frozenset[str]]
+        self, candidates: Sequence[Sentence], best: Sentence | None, said: list[frozenset[str]]
     ) -> list[Cited]:
         if best is None or best.score <= 0:
             return []
@@ -356,46 +303,10 @@ class _Composer:
                 continue
             mine = [s for s in candidates if s.article == article and s.score >= SEE_ALSO_SHARE * best.score]
             for sentence in sorted(mine, key=lambda s: -s.score):
-                shingles = _shingles(sentence.text)
+                shingles = shingles_of(sentence.text)
                 if any(jaccard(shingles, other) >= NEAR_DUPLICATE for other in said):
                     continue  # the same boilerplate sentence from another article
                 said.append(shingles)
                 out.append(Cited(clip(sentence.text, SEE_ALSO_CHARS), self.cite(article)))
                 break
         return out
-
-
-def _demote_boilerplate(candidates: Sequence[_Sentence]) -> None:
-    """A sentence that other articles say almost word for word ("AIGC技术也将与人工智能技术
-    紧密结合…") is stock phrasing, not this question's answer: it counts half."""
-    shingles = [_shingles(c.text) for c in candidates]
-    # Sets this different in size cannot reach the Jaccard threshold, so each sentence
-    # is compared only with those of similar size (sorted by size, found by bisection).
-    order = sorted(range(len(candidates)), key=lambda i: len(shingles[i]))
-    sizes = [len(shingles[i]) for i in order]
-    stock: set[int] = set()
-    for place, i in enumerate(order):
-        end = bisect.bisect_right(sizes, len(shingles[i]) / NEAR_DUPLICATE, lo=place + 1)
-        for j in order[place + 1 : end]:
-            if candidates[i].article != candidates[j].article and (
-                jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
-            ):
-                stock.update((i, j))
-    for i in stock:
-        candidates[i].score *= BOILERPLATE_FACTOR
-
-
-def _overlap(name: str, sentence: str) -> bool:
-    """Whether the sentence already names the heading (a shared word or bigram)."""
-    a, b = normalize_text(name), normalize_text(sentence)
-    words = re.findall(r"[a-z0-9]{2,}", a)
-    if any(w in b for w in words):
-        return True
-    cjk = re.sub(r"[^\u3400-\u9fff]", "", a)
-    return any(cjk[i : i + 2] in b for i in range(len(cjk) - 1))
-
-
-@functools.lru_cache(maxsize=50_000)
-def _shingles(text: str) -> frozenset[str]:
-    """A sentence's character bigrams, memoised: the same passages answer many questions."""
-    return frozenset(bigrams(_SPACES.sub("", normalize_text(text))))

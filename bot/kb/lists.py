@@ -13,16 +13,11 @@ from dataclasses import dataclass
 
 from bot.kb.cleaning import split_sentences
 from bot.kb.outline import Line, Outline
-from bot.kb.sentences import Matcher
+from bot.kb.sentences import LABEL, NUMBERING, Matcher
 from bot.kb.vocab import normalize_text
 
 ITEM_SENTENCE_CHARS = 70  # a list item shows its first sentence when it is this short
 
-NUMBERING = re.compile(
-    r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[a-z])\s*[.、:：)）]\s*|^\s*0\d\s+|^\S{1,4}\d{1,2}\s*[:：]\s*",
-    re.IGNORECASE,
-)
-LABEL = re.compile(r"^([^：:。，,！？!?；;]{2,16})[：:]\s*(.+)$")
 # "北京、上海、深圳、杭州": a sentence that enumerates three or more things answers a list.
 ENUMERATION = re.compile(r"[^、，,。]{1,20}、[^、，,。]{1,20}、[^、，,。]{1,20}")
 

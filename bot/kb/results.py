@@ -1,5 +1,6 @@
-"""What retrieval hands on: its tunables, the analysed question, scored passages and the
-search result that carries the analysis to the composer. Plain data."""
+"""What retrieval and the composer hand on: retrieval's tunables, the analysed question,
+scored passages, the search result that carries the analysis to the composer, and the
+answer people read. Plain data."""
 
 from __future__ import annotations
 
@@ -83,3 +84,37 @@ class SearchResult:
     coverage: float
     reason: str
     analysis: Analysis
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A sentence or list item and the number of the source it comes from (1-based)."""
+
+    text: str
+    source: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user reads: the lead, a whole list, see-also lines, numbered sources."""
+
+    question: str
+    answered: bool
+    intent: str = "general"
+    lead: tuple[Cited, ...] = ()
+    items: tuple[Cited, ...] = ()
+    see_also: tuple[Cited, ...] = ()
+    sources: tuple[Source, ...] = ()
+    highlight: tuple[str, ...] = ()
+    passages: tuple[ScoredPassage, ...] = field(default=(), compare=False)
+
+    @property
+    def sentences(self) -> tuple[str, ...]:
+        """The lead and the list items, as plain strings (inline previews, tests)."""
+        return tuple(c.text for c in (*self.lead, *self.items))

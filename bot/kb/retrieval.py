@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
@@ -19,18 +20,12 @@ from bot.kb.similarity import bigrams, dice, jaccard
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words
 from bot.kb.tokenizer import QueryTerm, Tokenizer
-from bot.kb.vocab import normalize_text
 
 CANDIDATES = 60
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
-IDF_FLOOR = 0.05
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 HEADING_DECAY = 0.7
-# A lone Chinese character ("说", "做") is nearly always a function word: it must not
-# outweigh the question's topic by matching a title.
-SINGLE_CHAR_WEIGHT = 0.3
-_SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
 # How much an English question word counts, literally, when it also has a translation.
 TRANSLATED_LITERAL_WEIGHT = 0.3
 # How much a word found in most passages ("AIGC") counts when choosing sentences.
@@ -38,8 +33,6 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # How much a Chinese question word the index lacks counts when choosing sentences: the
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
-# Intents whose cue words frame any question; the others' ("薪资", "课程") name topics.
-_FRAME_INTENTS = ("definition", "reason", "how", "comparison", "yesno")
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 
 
@@ -53,32 +46,24 @@ class Retriever:
         self.tokenizer = tokenizer
         self.config = config or RetrievalConfig()
         index = snapshot.index
-        self._max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
+        self.judge = Coverage(index, tokenizer, self.config)
+        self._max_idf = self.judge.max_idf
         self._heading_grams: dict[str, set[str]] = {}
         self._suggestions: SuggestionIndex | None = None
         self._suggestions_lock = threading.Lock()
         # Built now rather than on the first misspelt word, so no question pays for it.
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
-        self._window_cache: dict[int, list[set[str]]] = {}
-        self._domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
         self._intents = IntentDetector(tokenizer.vocab.intents)
-        # Words that frame a question ("原因", "方法", "区别") rather than name its topic.
-        self._frame_words = {
-            normalize_text(cue)
-            for intent in _FRAME_INTENTS
-            for cue in tokenizer.vocab.intents.get(intent, ())
-        }
         self._course = snapshot.course
 
     def is_ubiquitous(self, token: str) -> bool:
-        index = self.snapshot.index
-        return index.size > 0 and index.df(token) / index.size > self.config.ubiquitous_df
+        return self.judge.is_ubiquitous(token)
 
     def query_terms(self, question: str) -> list[QueryTerm]:
         """The tokenizer's terms plus close spellings of Latin words the index lacks."""
         terms = [
             QueryTerm(t.token, t.weight * SINGLE_CHAR_WEIGHT, t.group, t.origin)
-            if len(t.token) == 1 and _SINGLE_CJK.match(t.token)
+            if len(t.token) == 1 and SINGLE_CJK.match(t.token)
             else t
             for t in self.tokenizer.query_terms(question)
         ]
@@ -153,12 +138,11 @@ class Retriever:
         return [
             w
             for w in dict.fromkeys(self.tokenizer.words(text))
-            if w in self._domain_terms and not self.is_ubiquitous(w)
+            if w in self.judge.domain_terms and not self.is_ubiquitous(w)
         ]
 
     def is_domain_term(self, token: str) -> bool:
-        """In the admins' domain dictionary, or in most passages ("AIGC")."""
-        return token in self._domain_terms or self.is_ubiquitous(token)
+        return self.judge.is_domain_term(token)
 
     def analyse(
         self, question: str, context: Sequence[QueryTerm] = (), context_intent: str | None = None
@@ -291,75 +275,8 @@ class Retriever:
         return rescored
 
     def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
-        """idf-weighted share of the question's content words that the passage answers.
-
-        Words are grouped by the question word they came from (sub-words, glossary,
-        synonym and spelling expansions count for it). A question naming a domain word
-        (the admins' dictionary, or a word in most passages such as "AIGC") is in-domain:
-        ubiquitous words are left out and words the knowledge base never uses are ignored.
-        Outside the domain, unknown words weigh as much as the rarest known word, and the
-        words must meet in one line of the passage (with its headings), not be scattered
-        over a list of course titles. Returns (coverage, has content words, in-domain).
-        """
-        groups: dict[str, list[QueryTerm]] = {}
-        for term in terms:
-            groups.setdefault(term.group, []).append(term)
-        index = self.snapshot.index
-        in_domain = any(
-            self.is_domain_term(t.token)
-            for t in terms
-            if t.origin in ("question", "subword", "fuzzy", "context")
-        )
-        weighted: list[tuple[float, set[str]]] = []
-        unknown_groups = 0
-        content = [
-            g
-            for g, members in groups.items()
-            if not self.is_ubiquitous(g) and not all(t.origin == "context" for t in members)
-        ]
-        # Outside the domain the topic must be covered: "做梦是什么原因" is not answered
-        # by a passage about reasons. (A question of frame words only keeps them.)
-        if not in_domain and any(g not in self._frame_words for g in content):
-            content = [g for g in content if g not in self._frame_words]
-        for group in content:
-            members = groups[group]
-            known = {t.token for t in members if index.df(t.token)}
-            if not known and in_domain:
-                # A question that names only "AIGC" plus words the knowledge base never
-                # uses ("AIGC能治感冒吗") is not answered by a stock AIGC passage.
-                unknown_groups += any(
-                    t.origin == "question" and len(t.token) > 1 and not t.token.isascii() for t in members
-                )
-                continue
-            # A lone character ("梦") is weak evidence of the topic, as in ranking.
-            weight = max(
-                (index.idf(t) * (SINGLE_CHAR_WEIGHT if _SINGLE_CJK.fullmatch(t) else 1.0) for t in known),
-                default=max(self._max_idf, 1.0),
-            )
-            # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
-            weighted.append((max(weight, IDF_FLOOR), known))
-        total = sum(weight for weight, _ in weighted)
-        if total == 0:
-            return (0.0, True, in_domain) if unknown_groups else (1.0, False, in_domain)
-
-        def share(present: set[str]) -> float:
-            return sum(weight for weight, known in weighted if known & present) / total
-
-        if in_domain:
-            return share(set(passage.tokens)), True, True
-        return max(share(window) for window in self._windows(passage)), True, False
-
-    def _windows(self, passage: Passage) -> list[set[str]]:
-        """Token sets of each line of a passage, each with the passage's headings."""
-        windows = self._window_cache.get(passage.id)
-        if windows is None:
-            heading = set(self.tokenizer.tokens(" ".join(passage.headings)))
-            lines = [line for line in passage.text.split("\n") if line.strip()] or [""]
-            windows = [heading | set(self.tokenizer.tokens(line)) for line in lines]
-            if len(self._window_cache) > 4096:
-                self._window_cache.clear()
-            self._window_cache[passage.id] = windows
-        return windows
+        """(coverage, has content words, in-domain): see `Coverage.of`."""
+        return self.judge.of(terms, passage)
 
     def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:
         """Drop near-duplicates; at most `per_article` per article in the first few.

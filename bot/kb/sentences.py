@@ -1,12 +1,30 @@
-"""Sentence evidence: which question words a text carries, and how well it fits the
-question's intent. Pure, shared by the answer composer and the list reader."""
+"""Sentence evidence: which question words a text carries, how well it fits the
+question's intent, and whether other articles say it too (stock phrasing). Pure, shared
+by the answer composer and the list reader."""
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from bot.kb.results import Analysis
+from bot.kb.similarity import bigrams, jaccard
+from bot.kb.vocab import normalize_text
+
+NEAR_DUPLICATE = 0.6  # bigram Jaccard at which two sentences say the same thing
+BOILERPLATE_FACTOR = 0.5  # what a sentence other articles repeat counts
+_SPACES = re.compile(r"[\W_]+", re.UNICODE)
+_LATIN_NAME = re.compile(r"[A-Za-z]{2,}")
+# "1、", "二.", "a)", "01 ", "Part2:": the numbering in front of a heading or item.
+NUMBERING = re.compile(
+    r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[a-z])\s*[.、:：)）]\s*|^\s*0\d\s+|^\S{1,4}\d{1,2}\s*[:：]\s*",
+    re.IGNORECASE,
+)
+# "label：text" lines: a term and what it is.
+LABEL = re.compile(r"^([^：:。，,！？!?；;]{2,16})[：:]\s*(.+)$")
 
 # What may stand between a name and its definition: "AIGC（…），是指", "AIGC，全称", "AIGC 就是".
 _DEFINE_GAP = r"^[\s，,：:—\-]*(?:[（(][^）)]{0,60}[）)])?[\s，,：:—\-]*(?:就|也|则|又)?"
@@ -105,3 +123,64 @@ def intent_factor(intent: str, normal: str, found: set[str]) -> float:
     if intent == "reason":  # restating the question is no reason
         return 1.8 if cue.search(normal) else 0.6
     return 1.4 if cue.search(normal) else 1.0
+
+
+@dataclass
+class Sentence:
+    """A candidate sentence of an answer, scored."""
+
+    text: str
+    score: float
+    rank: int
+    article: str
+    line_ord: int
+    position: int  # index of the sentence within its line
+
+
+def demote_stock_phrasing(candidates: Sequence[Sentence]) -> None:
+    """A sentence that other articles say almost word for word ("AIGC技术也将与人工智能技术
+    紧密结合…") is stock phrasing, not this question's answer: it counts half."""
+    shingles = [shingles_of(c.text) for c in candidates]
+    # Sets this different in size cannot reach the Jaccard threshold, so each sentence
+    # is compared only with those of similar size (sorted by size, found by bisection).
+    order = sorted(range(len(candidates)), key=lambda i: len(shingles[i]))
+    sizes = [len(shingles[i]) for i in order]
+    stock: set[int] = set()
+    for place, i in enumerate(order):
+        end = bisect.bisect_right(sizes, len(shingles[i]) / NEAR_DUPLICATE, lo=place + 1)
+        for j in order[place + 1 : end]:
+            if candidates[i].article != candidates[j].article and (
+                jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
+            ):
+                stock.update((i, j))
+    for i in stock:
+        candidates[i].score *= BOILERPLATE_FACTOR
+
+
+@functools.lru_cache(maxsize=50_000)
+def shingles_of(text: str) -> frozenset[str]:
+    """A sentence's character bigrams, memoised: the same passages answer many questions."""
+    return frozenset(bigrams(_SPACES.sub("", normalize_text(text))))
+
+
+def with_subject(sentence: str, heading: str, is_item: bool, before: str = "") -> str:
+    """ "与Midjourney相比…" under "3、Stable Diffusion" -> "Stable Diffusion：与…"."""
+    name = NUMBERING.sub("", heading).strip(" ：:")
+    numbered = name != heading.strip()
+    if not name or len(name) > 20 or name[-1] in "？?" or LABEL.match(sentence):
+        return sentence
+    if not (numbered or _LATIN_NAME.search(name)):
+        return sentence  # a plain heading ("详细介绍") is a topic, not a subject
+    if is_item or _overlap(name, sentence) or _overlap(name, before):
+        return sentence
+    return f"{name}：{sentence}"
+
+
+def _overlap(name: str, sentence: str) -> bool:
+    """Whether the sentence already names the heading (a shared word or bigram)."""
+    a, b = normalize_text(name), normalize_text(sentence)
+    words = re.findall(r"[a-z0-9]{2,}", a)
+    if any(w in b for w in words):
+        return True
+    cjk = re.sub(r"[^\u3400-\u9fff]", "", a)
+    return any(cjk[i : i + 2] in b for i in range(len(cjk) - 1))

@@ -23,8 +23,8 @@ from bot.formatting import (
     tg_length,
 )
 from bot.i18n import Lang, t
-from bot.kb.answer import Answer
 from bot.kb.followup import Turn
+from bot.kb.results import Answer
 from bot.telegram.replies import (
     answer_keyboard,
     examples_keyboard,

@@ -1,0 +1,123 @@
+"""The no-answer decision: how much of a question the best passage covers.
+
+Pure, over the snapshot's index: a question is answered only when the best passage
+carries enough of its content words (idf-weighted). What counts as content, and how
+much is enough, depends on whether the question is about the knowledge base's domain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.kb.bm25 import BM25Index
+from bot.kb.model import Passage
+from bot.kb.results import RetrievalConfig
+from bot.kb.tokenizer import QueryTerm, Tokenizer
+from bot.kb.vocab import normalize_text
+
+IDF_FLOOR = 0.05
+# A lone Chinese character ("说", "做", "梦") is nearly always a function word or weak
+# evidence of a topic: it counts this much, in ranking and in coverage.
+SINGLE_CHAR_WEIGHT = 0.3
+SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
+# Intents whose cue words frame any question; the others' ("薪资", "课程") name topics.
+_FRAME_INTENTS = ("definition", "reason", "how", "comparison", "yesno")
+_WINDOWS_KEPT = 4096
+
+
+class Coverage:
+    """Judges coverage for one snapshot's index (build one per snapshot)."""
+
+    def __init__(self, index: BM25Index, tokenizer: Tokenizer, config: RetrievalConfig) -> None:
+        self.index = index
+        self.tokenizer = tokenizer
+        self.config = config
+        self.max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
+        self.domain_terms = {term.replace(" ", "_") for term in tokenizer.vocab.terms}
+        # Words that frame a question ("原因", "方法", "区别") rather than name its topic.
+        self._frame_words = {
+            normalize_text(cue)
+            for intent in _FRAME_INTENTS
+            for cue in tokenizer.vocab.intents.get(intent, ())
+        }
+        self._window_cache: dict[int, list[set[str]]] = {}
+
+    def is_ubiquitous(self, token: str) -> bool:
+        index = self.index
+        return index.size > 0 and index.df(token) / index.size > self.config.ubiquitous_df
+
+    def is_domain_term(self, token: str) -> bool:
+        """In the admins' domain dictionary, or in most passages ("AIGC")."""
+        return token in self.domain_terms or self.is_ubiquitous(token)
+
+    def of(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
+        """idf-weighted share of the question's content words that the passage answers.
+
+        Words are grouped by the question word they came from (sub-words, glossary,
+        synonym and spelling expansions count for it). A question naming a domain word
+        (the admins' dictionary, or a word in most passages such as "AIGC") is in-domain:
+        ubiquitous words are left out and words the knowledge base never uses are ignored.
+        Outside the domain, unknown words weigh as much as the rarest known word, and the
+        words must meet in one line of the passage (with its headings), not be scattered
+        over a list of course titles. Returns (coverage, has content words, in-domain).
+        """
+        groups: dict[str, list[QueryTerm]] = {}
+        for term in terms:
+            groups.setdefault(term.group, []).append(term)
+        index = self.index
+        in_domain = any(
+            self.is_domain_term(t.token)
+            for t in terms
+            if t.origin in ("question", "subword", "fuzzy", "context")
+        )
+        weighted: list[tuple[float, set[str]]] = []
+        unknown_groups = 0
+        content = [
+            g
+            for g, members in groups.items()
+            if not self.is_ubiquitous(g) and not all(t.origin == "context" for t in members)
+        ]
+        # Outside the domain the topic must be covered: "做梦是什么原因" is not answered
+        # by a passage about reasons. (A question of frame words only keeps them.)
+        if not in_domain and any(g not in self._frame_words for g in content):
+            content = [g for g in content if g not in self._frame_words]
+        for group in content:
+            members = groups[group]
+            known = {t.token for t in members if index.df(t.token)}
+            if not known and in_domain:
+                # A question that names only "AIGC" plus words the knowledge base never
+                # uses ("AIGC能治感冒吗") is not answered by a stock AIGC passage.
+                unknown_groups += any(
+                    t.origin == "question" and len(t.token) > 1 and not t.token.isascii() for t in members
+                )
+                continue
+            # A lone character ("梦") is weak evidence of the topic, as in ranking.
+            weight = max(
+                (index.idf(t) * (SINGLE_CHAR_WEIGHT if SINGLE_CJK.fullmatch(t) else 1.0) for t in known),
+                default=max(self.max_idf, 1.0),
+            )
+            # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
+            weighted.append((max(weight, IDF_FLOOR), known))
+        total = sum(weight for weight, _ in weighted)
+        if total == 0:
+            return (0.0, True, in_domain) if unknown_groups else (1.0, False, in_domain)
+
+        def share(present: set[str]) -> float:
+            return sum(weight for weight, known in weighted if known & present) / total
+
+        if in_domain:
+            return share(set(passage.tokens)), True, True
+        return max(share(window) for window in self._windows(passage)), True, False
+
+    def _windows(self, passage: Passage) -> list[set[str]]:
+        """Token sets of each line of a passage, each with the passage's headings."""
+        windows = self._window_cache.get(passage.id)
+        if windows is None:
+            heading = set(self.tokenizer.tokens(" ".join(passage.headings)))
+            lines = [line for line in passage.text.split("\n") if line.strip()] or [""]
+            windows = [heading | set(self.tokenizer.tokens(line)) for line in lines]
+            if len(self._window_cache) > _WINDOWS_KEPT:
+                self._window_cache.clear()
+            self._window_cache[passage.id] = windows
+        return windows
