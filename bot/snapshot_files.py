@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 FORMAT = "2"  # 2: with the suggestion index
 _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", "offsets")
+_READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped
 _CACHE = 4096  # decoded passages kept per snapshot (the reranker revisits the same ones)
 
 
@@ -187,6 +188,15 @@ def _prune(folder: Path, key: str) -> None:
                 shutil.rmtree(other, ignore_errors=True)
 
 
+def _load(path: Path) -> npt.NDArray[Any]:
+    """Postings (one entry per word occurrence: tens of MB at 100k passages) are mapped;
+    the per-term and per-passage arrays (a few MB) are read, since every question
+    indexes them and a mapped array costs more per look-up."""
+    big = path.stat().st_size > _READ_LIMIT
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r" if big else None, allow_pickle=False)
+    return array
+
+
 def read(folder: Path, key: str) -> Snapshot | None:
     """The snapshot stored under `key`, memory-mapped; None if absent or unreadable."""
     where = folder / key
@@ -196,7 +206,7 @@ def read(folder: Path, key: str) -> Snapshot | None:
         meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("key") != key:
             return None
-        arrays = {name: np.load(where / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in _ARRAYS}
+        arrays = {name: _load(where / f"{name}.npy") for name in _ARRAYS}
         text = (where / "terms.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
         k1, b, epsilon = meta["bm25"]
@@ -215,9 +225,7 @@ def read(folder: Path, key: str) -> Snapshot | None:
         suggestions = None
         if meta.get("pervasive") is not None:
             grams = (where / "suggest_grams.txt").read_text(encoding="utf-8")
-            parts = {
-                k: np.load(where / f"suggest_{k}.npy", mmap_mode="r") for k in ("indptr", "name_ids", "sizes")
-            }
+            parts = {k: _load(where / f"suggest_{k}.npy") for k in ("indptr", "name_ids", "sizes")}
             suggestions = SuggestionIndex(names, meta["pervasive"], grams.split("\n") if grams else [], parts)
         paths = [
             articles[i].path if i >= 0 else passages[p].article_path

@@ -196,7 +196,7 @@ class BM25Index:
         over a 100k-document score array (what dominates a question at that size)."""
         scores = self.scores(query)
         if exclude is not None and len(exclude) == self.size:
-            scores[exclude] = 0.0
+            scores[self._positions(exclude)] = 0.0
         # Everything tied with the k-th score is kept so tie-breaking stays by doc id.
         if 0 < k < self.size and self._postings(query) > self.size // 2:
             # Most documents match: select on the whole array (no gather of candidates).
@@ -210,6 +210,15 @@ class BM25Index:
         order = np.lexsort((candidates, -scores[candidates]))[:k]
         ids = candidates[order]
         return Hits(ids=ids, scores=scores[ids])
+
+    def _positions(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """The documents a mask marks, found once per mask (the same course mask is passed
+        with every question; indexing by a few positions beats a 100k boolean mask)."""
+        cached = self.__dict__.get("_mask_positions")
+        if cached is None or cached[0] is not mask:
+            cached = self.__dict__["_mask_positions"] = (mask, np.flatnonzero(mask))
+        positions: npt.NDArray[np.int64] = cached[1]
+        return positions
 
     def _postings(self, query: Sequence[str | tuple[str, float]]) -> int:
         ids = [self.vocabulary.get(item if isinstance(item, str) else item[0]) for item in query]
@@ -225,7 +234,8 @@ class BM25Index:
                 continue
             start, end = self._indptr[term_id], self._indptr[term_id + 1]
             if (end - start) * DENSE_SHARE > self.size:
-                scores += weight * self._dense(term_id)
+                dense = self._dense(term_id)
+                scores += dense if weight == 1.0 else weight * dense
             else:
                 # Doc ids are unique within one term's postings, so fancy += is exact.
                 scores[self._doc_ids[start:end]] += weight * self._contrib[start:end]
