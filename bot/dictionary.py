@@ -1,8 +1,9 @@
-"""jieba's dictionary kept as a memory-mapped frequency table beside the database.
+"""jieba's dictionary kept as a memory-mapped frequency table.
 
-Written once (from jieba's own dictionary, about two seconds), then every start maps it
-instead of loading ~500,000 words with marshal (about a second). See kb/frequencies.py.
-Any problem (read-only folder, damaged file) falls back to jieba's usual loading.
+Written once per machine (from jieba's own dictionary, about two seconds) into the
+temporary folder, where jieba keeps its own cache; then every start maps it instead of
+loading ~500,000 words with marshal (about a second). See kb/frequencies.py. Any problem
+(a folder not ours, a damaged file) falls back to jieba's usual loading.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import mmap
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -27,16 +29,31 @@ def _name() -> str:
     return f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}.freq"
 
 
+def shared_folder() -> Path:
+    return Path(tempfile.gettempdir()) / "aigc-bot"
+
+
+def _ours(folder: Path) -> bool:
+    """Only this user can write the folder (a shared temporary folder could otherwise be
+    prepared by someone else); where there are no such owners (Windows), trust it."""
+    stat = folder.stat()
+    getuid = getattr(os, "getuid", None)
+    return getuid is None or (stat.st_uid == getuid() and not stat.st_mode & 0o022)
+
+
 def frequencies(folder: Path | None) -> FrozenFrequencies | None:
     """The mapped table in `folder` (written first if missing); None to let jieba load."""
     if folder is None:
         return None
     try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not _ours(folder):
+            log.info("not using %s for jieba's table: another user can write there", folder)
+            return None
         path = folder / _name()
         if not path.is_file():
             base = jieba.Tokenizer()
             base.initialize()
-            folder.mkdir(parents=True, exist_ok=True)
             tmp = folder / f".tmp-{uuid.uuid4().hex}"
             tmp.write_bytes(encode(base.FREQ, base.total))
             os.replace(tmp, path)

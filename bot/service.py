@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot import conversations, dictionary, querylog, snapshot_files
+from bot import conversations, dictionary, querylog
 from bot.config import Settings
 from bot.data_out import ExportKind, export_rows, purge_questions, write_rows
 from bot.errors import ConfigError
@@ -113,11 +113,11 @@ class KnowledgeService:
         vocab = await asyncio.to_thread(load_vocabulary, self.settings.resolved_vocab_dir)
         if self._tokenizer is None or self._tokenizer.vocab.signature != vocab.signature:
             # A new dictionary means a new jieba instance: off the loop. jieba's own words
-            # come from a table mapped beside the database (a second saved per start).
-            folder = snapshot_files.folder_for(self.settings.database_path)
+            # come from a mapped table (a second saved per start), kept where jieba keeps
+            # its cache, so every knowledge base on the machine shares one.
 
             def make() -> Tokenizer:
-                return Tokenizer(vocab, frequencies=dictionary.frequencies(folder))
+                return Tokenizer(vocab, frequencies=dictionary.frequencies(dictionary.shared_folder()))
 
             self._tokenizer = await asyncio.to_thread(make)
         return self._tokenizer

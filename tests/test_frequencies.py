@@ -79,3 +79,8 @@ def test_no_folder_or_an_unusable_one_lets_jieba_load_as_usual(tmp_path: Path) -
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert dictionary.frequencies(blocker / "below") is None
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)  # anyone could have put a table there
+    assert dictionary.frequencies(shared) is None
+    assert not list(shared.iterdir())
