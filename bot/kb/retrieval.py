@@ -22,6 +22,7 @@ from bot.kb.suggestions import SuggestionIndex, pervasive_words
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
 CANDIDATES = 60
+TOKEN_SETS_KEPT = 8192
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
@@ -55,6 +56,16 @@ class Retriever:
         self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
+        self._token_sets: dict[int, frozenset[str]] = {}
+
+    def token_set(self, doc: int) -> frozenset[str]:
+        """A passage's distinct tokens, kept for the passages questions keep meeting."""
+        tokens = self._token_sets.get(doc)
+        if tokens is None:
+            if len(self._token_sets) >= TOKEN_SETS_KEPT:
+                self._token_sets.clear()
+            tokens = self._token_sets[doc] = frozenset(self.snapshot.passages[doc].tokens)
+        return tokens
 
     def is_ubiquitous(self, token: str) -> bool:
         return self.judge.is_ubiquitous(token)
@@ -219,7 +230,7 @@ class Retriever:
             if doc is None:
                 continue
             passage = self.snapshot.passages[doc]
-            present = set(passage.tokens)
+            present = self.token_set(doc)
             matched = tuple(t.token for t in terms if t.token in present)
             passages.append(ScoredPassage(passage, score, matched, doc))
         return SearchResult(text, True, tuple(passages), terms, coverage, "answered", analysis)
@@ -288,11 +299,11 @@ class Retriever:
         top = self.config.diverse_top
         head: list[tuple[int, float]] = []
         tail: list[tuple[int, float]] = []
-        token_sets: list[set[str]] = []
+        token_sets: list[frozenset[str]] = []
         for doc, score in ranked:
             if len(head) + len(tail) >= max(needed, top) + top:
                 break  # enough to fill the requested page; comparing more costs time
-            tokens = set(passages[doc].tokens)
+            tokens = self.token_set(doc)
             if any(jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
                 continue
             token_sets.append(tokens)

@@ -15,4 +15,7 @@ def dice(a: AbstractSet[str], b: AbstractSet[str]) -> float:
 
 
 def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+    if not a or not b:
+        return 0.0
+    shared = len(a & b)  # |a ∪ b| without building the union
+    return shared / (len(a) + len(b) - shared)
