@@ -85,7 +85,11 @@ class Tokenizer:
         )
         for term, freq in vocab.terms.items():
             self._jieba.add_word(term.replace(" ", "_"), freq)
-        self._glossary_phrases = sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
+        # Multi-word glossary keys ("market size"), longest first, compiled once.
+        self._glossary_phrases = [
+            (phrase, re.compile(_phrase_pattern(phrase)))
+            for phrase in sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
+        ]
         self._segments: dict[str, tuple[str, ...]] = {}
         # Memoise expansions: glossary targets are tokenised once.
         self._expansions: dict[tuple[int, str], tuple[str, ...]] = {}
@@ -179,9 +183,9 @@ class Tokenizer:
         """Glossary targets (as written) of the English words and phrases in a question."""
         normal = normalize_text(question)
         out: list[str] = []
-        for phrase in self._glossary_phrases:
-            if re.search(_phrase_pattern(phrase), normal):
-                normal = re.sub(_phrase_pattern(phrase), " ", normal)
+        for phrase, pattern in self._glossary_phrases:
+            if pattern.search(normal):
+                normal = pattern.sub(" ", normal)
                 out.extend(self.vocab.glossary[phrase])
         for word in _LATIN_WORD.findall(normal):
             key = self._glossary_key(word)
@@ -202,10 +206,9 @@ class Tokenizer:
             terms.append(QueryTerm(token, weight, group, origin))
 
         # Multi-word glossary keys ("market size") first, then the remaining words.
-        for phrase in self._glossary_phrases:
-            pattern = _phrase_pattern(phrase)
-            if re.search(pattern, normal):
-                normal = re.sub(pattern, " ", normal)
+        for phrase, pattern in self._glossary_phrases:
+            if pattern.search(normal):
+                normal = pattern.sub(" ", normal)
                 for token in self._expand(phrase, self.vocab.glossary):
                     add(token, self.glossary_weight, phrase, "glossary")
         words = self.words(normal)
