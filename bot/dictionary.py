@@ -58,7 +58,11 @@ def frequencies(folder: Path | None) -> FrozenFrequencies | None:
             tmp.write_bytes(encode(base.FREQ, base.total))
             os.replace(tmp, path)
         with open(path, "rb") as f:
-            return FrozenFrequencies(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            try:
+                return FrozenFrequencies(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
+            except ValueError:
+                path.unlink(missing_ok=True)  # damaged (empty, truncated): written anew next time
+                raise
     except (OSError, ValueError) as exc:
         log.warning("cannot keep jieba's dictionary in %s (%s); loading it the usual way", folder, exc)
         return None

@@ -29,8 +29,9 @@ def test_the_table_answers_like_the_dict() -> None:
 
 def test_an_empty_or_damaged_table() -> None:
     assert FrozenFrequencies(encode({}, 0)).get("x") is None
-    with pytest.raises(ValueError):
-        FrozenFrequencies(b"not a table at all, not at all....")
+    for junk in (b"", b"short", b"not a table at all, not at all...."):
+        with pytest.raises(ValueError):
+            FrozenFrequencies(junk)
     with pytest.raises(ValueError):
         FrozenFrequencies(encode({"词": 1}, 1)[:-2])
 
@@ -72,6 +73,14 @@ def test_the_table_is_written_once_and_reused(tmp_path: Path) -> None:
     again = dictionary.frequencies(tmp_path)
     assert first is not None and again is not None and again.total == first.total
     assert written.stat().st_mtime_ns == stamp
+
+
+def test_a_damaged_table_is_written_anew(tmp_path: Path) -> None:
+    assert dictionary.frequencies(tmp_path) is not None
+    (written,) = [p for p in tmp_path.iterdir() if p.suffix == ".freq"]
+    written.write_bytes(written.read_bytes()[:1000])
+    assert dictionary.frequencies(tmp_path) is None  # this start loads jieba as usual...
+    assert dictionary.frequencies(tmp_path) is not None  # ...the next one has it again
 
 
 def test_no_folder_or_an_unusable_one_lets_jieba_load_as_usual(tmp_path: Path) -> None:

@@ -57,9 +57,13 @@ class FrozenFrequencies(MutableMapping[str, int]):
 
     def __init__(self, buffer: bytes | memoryview | mmap.mmap) -> None:
         view = memoryview(buffer)
-        magic, count, slots, self.total = _HEADER.unpack_from(view)
-        if magic != MAGIC:
+        if len(view) < _HEADER.size:
             raise ValueError("not a frequency table")
+        magic, count, slots, self.total = _HEADER.unpack_from(view)
+        if magic != MAGIC or slots < 1 or slots & (slots - 1) or count < 0:
+            raise ValueError("not a frequency table")
+        if len(view) < _HEADER.size + 4 * slots + 16 * count + 8:
+            raise ValueError("frequency table is truncated")
         start = _HEADER.size
         self._table = view[start : start + 4 * slots].cast("i")
         start += 4 * slots
