@@ -160,23 +160,15 @@ class BM25Index:
             return float(self._contrib[position])
         return 0.0
 
-    def _accumulate(
-        self, query: Iterable[str | tuple[str, float]]
-    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-        """Scores per document, and which documents contain any query term."""
-        scores = np.zeros(self.size, dtype=np.float64)
-        matched = np.zeros(self.size, dtype=bool)
+    def _terms(self, query: Iterable[str | tuple[str, float]]) -> list[tuple[int, float]]:
+        """(term id, weight) of the query items the index knows; tokens weigh 1."""
+        out = []
         for item in query:
             token, weight = (item, 1.0) if isinstance(item, str) else item
             term_id = self.vocabulary.get(token)
-            if term_id is None:
-                continue
-            start, end = self._indptr[term_id], self._indptr[term_id + 1]
-            docs = self._doc_ids[start:end]
-            # Doc ids are unique within one term's postings, so fancy += is exact.
-            scores[docs] += weight * self._contrib[start:end]
-            matched[docs] = True
-        return scores, matched
+            if term_id is not None:
+                out.append((term_id, weight))
+        return out
 
     @property
     def _positive(self) -> bool:
@@ -190,26 +182,22 @@ class BM25Index:
         return bool(positive)
 
     def _top_positive(
-        self, query: Sequence[str | tuple[str, float]], k: int, exclude: npt.NDArray[np.bool_] | None
+        self, terms: Sequence[tuple[int, float]], k: int, exclude: npt.NDArray[np.bool_] | None
     ) -> Hits:
-        """`top` for positive contributions and weights: the same documents, fewer passes
-        over a 100k-document score array (what dominates a question at that size)."""
-        scores = self.scores(query)
+        """`top` for positive contributions and weights, where a document matches exactly
+        when its score is > 0: no match mask, and fewer passes over a 100k-document score
+        array (what dominates a question at that size)."""
+        scores = self._scores(terms)
         if exclude is not None and len(exclude) == self.size:
             scores[self._positions(exclude)] = 0.0
-        # Everything tied with the k-th score is kept so tie-breaking stays by doc id.
-        if 0 < k < self.size and self._postings(query) > self.size // 2:
+        postings = sum(int(self._indptr[t + 1] - self._indptr[t]) for t, _ in terms)
+        if 0 < k < self.size and postings > self.size // 2:
             # Most documents match: select on the whole array (no gather of candidates).
             kth = np.partition(scores, self.size - k)[self.size - k]
             candidates = np.flatnonzero(scores >= kth) if kth > 0 else np.flatnonzero(scores > 0)
         else:
             candidates = np.flatnonzero(scores > 0)
-            if len(candidates) > k:
-                kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-                candidates = candidates[scores[candidates] >= kth]
-        order = np.lexsort((candidates, -scores[candidates]))[:k]
-        ids = candidates[order]
-        return Hits(ids=ids, scores=scores[ids])
+        return _best(scores, candidates, k)
 
     def _positions(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """The documents a mask marks, found once per mask (the same course mask is passed
@@ -220,18 +208,13 @@ class BM25Index:
         positions: npt.NDArray[np.int64] = cached[1]
         return positions
 
-    def _postings(self, query: Sequence[str | tuple[str, float]]) -> int:
-        ids = [self.vocabulary.get(item if isinstance(item, str) else item[0]) for item in query]
-        return sum(int(self._indptr[i + 1] - self._indptr[i]) for i in ids if i is not None)
-
     def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
         """A score per document. Query items are tokens (weight 1) or (token, weight)."""
+        return self._scores(self._terms(query))
+
+    def _scores(self, terms: Sequence[tuple[int, float]]) -> npt.NDArray[np.float64]:
         scores = np.zeros(self.size, dtype=np.float64)
-        for item in query:
-            token, weight = (item, 1.0) if isinstance(item, str) else item
-            term_id = self.vocabulary.get(token)
-            if term_id is None:
-                continue
+        for term_id, weight in terms:
             start, end = self._indptr[term_id], self._indptr[term_id + 1]
             if (end - start) * DENSE_SHARE > self.size:
                 dense = self._dense(term_id)
@@ -269,17 +252,24 @@ class BM25Index:
         two articles every idf is negative (as in rank_bm25), yet the match is the answer.
         `exclude` marks documents that must not be returned (course material).
         """
-        items = list(query)
-        if self._positive and all(isinstance(item, str) or item[1] > 0 for item in items):
-            return self._top_positive(items, k, exclude)
-        scores, matched = self._accumulate(items)
+        terms = self._terms(query)
+        if self._positive and all(weight > 0 for _, weight in terms):
+            return self._top_positive(terms, k, exclude)
+        scores = self._scores(terms)
+        matched = np.zeros(self.size, dtype=bool)
+        for term_id, _ in terms:
+            matched[self._doc_ids[self._indptr[term_id] : self._indptr[term_id + 1]]] = True
         if exclude is not None and len(exclude) == len(matched):
             matched &= ~exclude
-        candidates = np.flatnonzero(matched)
-        if len(candidates) > k:
-            # Keep everything tied with the k-th score so tie-breaking stays by doc id.
-            kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
-            candidates = candidates[scores[candidates] >= kth]
-        order = np.lexsort((candidates, -scores[candidates]))[:k]
-        ids = candidates[order]
-        return Hits(ids=ids, scores=scores[ids])
+        return _best(scores, np.flatnonzero(matched), k)
+
+
+def _best(scores: npt.NDArray[np.float64], candidates: npt.NDArray[np.int64], k: int) -> Hits:
+    """The k best candidates by score, ties by document order. Everything tied with the
+    k-th score is kept before sorting, so the tie-breaking stays by document id."""
+    if len(candidates) > k:
+        kth = np.partition(scores[candidates], len(candidates) - k)[len(candidates) - k]
+        candidates = candidates[scores[candidates] >= kth]
+    order = np.lexsort((candidates, -scores[candidates]))[:k]
+    ids = candidates[order]
+    return Hits(ids=ids, scores=scores[ids])
