@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import CallbackQuery, Message, Update
@@ -103,14 +103,19 @@ def button(action: str) -> Callable[[Action], Handler]:
     return wrap
 
 
-@button("example")
-async def example(press: Press, message: Message, callback: Callback) -> None:
-    """An example question from /start or /help."""
-    if callback.value >= len(ALL_EXAMPLES):
+async def ask_chosen(press: Press, message: Message, choices: Sequence[str], index: int) -> None:
+    """Ask the question a button picked from `choices`; a stale index has expired."""
+    if index >= len(choices):
         await press.answer(t("expired", press.lang))
         return
     await press.answer()
-    await respond(press.update, press.context, message, ALL_EXAMPLES[callback.value])
+    await respond(press.update, press.context, message, choices[index])
+
+
+@button("example")
+async def example(press: Press, message: Message, callback: Callback) -> None:
+    """An example question from /start or /help."""
+    await ask_chosen(press, message, ALL_EXAMPLES, callback.value)
 
 
 @button("suggestion")
@@ -119,12 +124,7 @@ async def suggestion(press: Press, message: Message, callback: Callback) -> None
     logged = await press.own_question(message, callback.question_id)
     if logged is None:
         return
-    suggestions = await press.state.service.suggest(logged.text)
-    if callback.value >= len(suggestions):
-        await press.answer(t("expired", press.lang))
-        return
-    await press.answer()
-    await respond(press.update, press.context, message, suggestions[callback.value])
+    await ask_chosen(press, message, await press.state.service.suggest(logged.text), callback.value)
 
 
 @button("more")
