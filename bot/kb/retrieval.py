@@ -26,6 +26,7 @@ TOKEN_SETS_KEPT = 8192
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
+_FUZZY_LINE = re.compile(f"^(?:{_FUZZY_CANDIDATE.pattern})$", re.MULTILINE)  # the same, per line
 HEADING_DECAY = 0.7
 # How much an English question word counts, literally, when it also has a translation.
 TRANSLATED_LITERAL_WEIGHT = 0.3
@@ -48,12 +49,13 @@ class Retriever:
         self.config = config or RetrievalConfig()
         index = snapshot.index
         self.judge = Coverage(index, tokenizer, self.config)
-        self._max_idf = self.judge.max_idf
         self._heading_grams: dict[str, set[str]] = {}
         self._suggestions: SuggestionIndex | None = None
         self._suggestions_lock = threading.Lock()
-        # Built now rather than on the first misspelt word, so no question pays for it.
-        self._latin_vocab = [t for t in index.vocabulary if _FUZZY_CANDIDATE.fullmatch(t)]
+        # Built now rather than on the first misspelt word, so no question pays for it:
+        # one scan over the words joined by lines (tokens hold no whitespace), ~2x
+        # faster than matching 200k words one by one.
+        self._latin_vocab = _FUZZY_LINE.findall("\n".join(index.vocabulary))
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
         self._token_sets: dict[int, frozenset[str]] = {}
@@ -172,7 +174,7 @@ class Retriever:
         for t in terms:
             value = t.weight * max(index.idf(t.token), IDF_FLOOR if index.df(t.token) else 0.0)
             if t.token in ubiquitous:
-                value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * max(self._max_idf, 1.0)
+                value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * max(self.judge.max_idf, 1.0)
             weights[t.token] = max(weights.get(t.token, 0.0), value)
         # An English word with a glossary translation speaks through the translation: its
         # literal matches ("Content" inside "Generated Content") are incidental.
@@ -186,7 +188,7 @@ class Retriever:
             if t.origin == "question" and not index.df(t.token) and _UNKNOWN_WORD.fullmatch(t.token)
         )
         for token in unknown:
-            weights[token] = UNKNOWN_SENTENCE_WEIGHT * max(self._max_idf, 1.0)
+            weights[token] = UNKNOWN_SENTENCE_WEIGHT * max(self.judge.max_idf, 1.0)
         limit = self.config.heading_ignore_df * index.size
         pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
         intent = self._intents.detect(question)
