@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.kb.bm25 import BM25Index
+from bot.kb.bm25 import BM25Index, above_kth
 
 
 def random_corpus(seed: int, docs: int = 300, vocab: int = 80) -> list[list[str]]:
@@ -82,3 +82,36 @@ def test_top_equals_a_brute_force_ranking_on_dense_and_sparse_terms(seed: int) -
         for k in (1, 3, 10, 60, 500):
             for mask in (None, exclude):
                 assert index.top(query, k, exclude=mask).ids.tolist() == brute_top(index, query, k, mask)
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_the_sampled_selection_keeps_every_document_as_good_as_the_kth(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 30_000  # large enough that a sample of scores sets the threshold
+    cases = {
+        "spread": rng.random(n),
+        "ties": rng.integers(0, 4, n).astype(np.float64),
+        "mostly zero": np.where(rng.random(n) < 0.9, 0.0, rng.random(n)),
+        # The best scores all fall between sampled positions: the sample misjudges.
+        "hidden best": np.where(np.arange(n) % 7 == 3, 5.0, rng.random(n) * 0.01),
+        "one article": np.where((np.arange(n) > 100) & (np.arange(n) < 130), 2.0, 1.0),
+    }
+    for name, scores in cases.items():
+        for k in (1, 10, 60, 1000):
+            found = above_kth(scores, k)
+            if found is None:  # the sample cannot tell: the caller finds the exact k-th
+                assert name in ("hidden best", "mostly zero") or k == 1000, (name, k)
+                continue
+            chosen = set(found.tolist())
+            positive = np.flatnonzero(scores > 0)
+            kth = np.sort(scores[positive])[::-1][min(k, len(positive)) - 1]
+            needed = {int(d) for d in positive if scores[d] >= kth}
+            assert needed <= chosen, (name, k)
+            assert all(scores[d] > 0 for d in chosen), (name, k)
+        excluded = np.arange(n) % 2 == 0
+        found = above_kth(scores, 10, excluded)
+        if found is not None:
+            allowed = np.where(excluded, 0.0, scores)
+            kth = np.sort(allowed)[::-1][9]
+            assert not excluded[found].any()
+            assert {int(d) for d in np.flatnonzero(allowed >= kth) if allowed[d] > 0} <= set(found.tolist())
