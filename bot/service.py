@@ -180,7 +180,12 @@ class KnowledgeService:
             result = retriever.search(carried, k=k, offset=offset)
         analysis = result.analysis
         answer = compose_answer(result, state.snapshot)
-        suggestions = retriever.suggestions(question) if suggest and not result.answered else []
+        suggestions: list[str] = []
+        if suggest and not result.answered:
+            # The search's nearest matches are this question's when it was searched alone.
+            searched_alone = result.question == question and not resolution.context
+            nearest = result.nearest if searched_alone else None
+            suggestions = retriever.suggestions(question, nearest=nearest)
         # The conversation remembers the question's words and what the answer was about.
         lead = answer.lead[0].text if answer.lead else ""
         about = tuple(QueryTerm(w, 1.0, w, "answer") for w in retriever.entities(lead))

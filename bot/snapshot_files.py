@@ -71,6 +71,10 @@ class StoredPassages(Sequence[Passage]):
     def __getitem__(self, position: slice) -> Sequence[Passage]: ...
 
     def __getitem__(self, position: int | slice) -> Passage | Sequence[Passage]:
+        if type(position) is int:  # the common case first: a question reads ~100 passages
+            cached = self._cache.get(position)
+            if cached is not None:
+                return cached
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         if position < 0:

@@ -84,6 +84,9 @@ class SearchResult:
     coverage: float
     reason: str
     analysis: Analysis
+    # A refused question's best BM25 matches (positions), whose titles "did you mean"
+    # may offer: kept so that suggesting does not search again.
+    nearest: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from typing import TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -22,7 +23,8 @@ from bot.kb.suggestions import SuggestionIndex, pervasive_words, plain_grams
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 
 CANDIDATES = 60
-TOKEN_SETS_KEPT = 8192
+NEAREST = 50  # BM25 matches whose titles may pad "did you mean"
+PER_PASSAGE_KEPT = 8192
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
@@ -36,6 +38,8 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
+_T = TypeVar("_T")
+_K = TypeVar("_K", int, tuple[int, int])
 
 
 class Retriever:
@@ -58,16 +62,17 @@ class Retriever:
         self._latin_vocab = _FUZZY_LINE.findall("\n".join(index.vocabulary))
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
+        # Per passage or pair, for the passages questions keep meeting (see `_keep`).
         self._token_sets: dict[int, frozenset[str]] = {}
+        self._headings: dict[int, tuple[tuple[set[str], float], ...]] = {}
+        self._near: dict[tuple[int, int], bool] = {}
         self._pervasive = pervasive_words(index, self.config.heading_ignore_df)
 
     def token_set(self, doc: int) -> frozenset[str]:
         """A passage's distinct tokens, kept for the passages questions keep meeting."""
         tokens = self._token_sets.get(doc)
         if tokens is None:
-            if len(self._token_sets) >= TOKEN_SETS_KEPT:
-                self._token_sets.clear()
-            tokens = self._token_sets[doc] = frozenset(self.snapshot.passages[doc].tokens)
+            tokens = _keep(self._token_sets, doc, frozenset(self.snapshot.passages[doc].tokens))
         return tokens
 
     def is_ubiquitous(self, token: str) -> bool:
@@ -129,15 +134,19 @@ class Retriever:
                 )
             return self._suggestions
 
-    def suggestions(self, question: str, limit: int = 3) -> list[str]:
-        """Headings or titles closest to the question ("did you mean"), best first."""
+    def suggestions(self, question: str, limit: int = 3, nearest: Sequence[int] | None = None) -> list[str]:
+        """Headings or titles closest to the question ("did you mean"), best first.
+        `nearest`: the question's best BM25 matches when a search has just found them."""
         suggestions = self.suggestion_index()
         grams = suggestions.grams_of(" ".join([question, *self.tokenizer.translations(question)]))
         ranked = suggestions.closest(grams, limit)
+        if len(ranked) >= limit:
+            return ranked
         # Pad with the titles of the articles BM25 finds nearest, then any titles.
-        terms = self.query_terms(question)
-        hits = self.snapshot.index.top([(t.token, t.weight) for t in terms], 50).ids.tolist()
-        titles = [self.snapshot.title_of(d) for d in hits] + [a.title for a in self.snapshot.articles]
+        if nearest is None:
+            terms = self.query_terms(question)
+            nearest = self.snapshot.index.top([(t.token, t.weight) for t in terms], NEAREST).ids.tolist()
+        titles = [self.snapshot.title_of(d) for d in nearest] + [a.title for a in self.snapshot.articles]
         for title in titles:
             if len(ranked) >= limit:
                 break
@@ -201,8 +210,8 @@ class Retriever:
         analysis = question if isinstance(question, Analysis) else self.analyse(question)
         text, terms = analysis.question, analysis.terms
 
-        def refuse(coverage: float, reason: str) -> SearchResult:
-            return SearchResult(text, False, (), terms, coverage, reason, analysis)
+        def refuse(coverage: float, reason: str, nearest: Sequence[int] = ()) -> SearchResult:
+            return SearchResult(text, False, (), terms, coverage, reason, analysis, tuple(nearest[:NEAREST]))
 
         index = self.snapshot.index
         if not terms or index.size == 0:
@@ -225,7 +234,9 @@ class Retriever:
             needed = 0.0
         if has_content and coverage < needed:
             return refuse(
-                coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})"
+                coverage,
+                f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})",
+                hits.ids.tolist(),
             )
         passages = []
         for doc, score in ranked[offset : offset + k]:
@@ -247,17 +258,23 @@ class Retriever:
         # English words are compared through their glossary translations.
         return self._grams(" ".join([question, *self.tokenizer.translations(question)]))
 
-    def heading_similarity(self, question: str | set[str], passage: Passage) -> float:
+    def heading_similarity(self, question: str | set[str], doc: int) -> float:
         """Dice overlap of the question (or its grams) with the passage's closest heading."""
         q = self.question_grams(question) if isinstance(question, str) else question
         if not q:
             return 0.0
+        headings = self._headings.get(doc)
+        if headings is None:
+            headings = _keep(self._headings, doc, self._weighted_headings(self.snapshot.passages[doc]))
+        return max((weight * dice(q, grams) for grams, weight in headings), default=0.0)
+
+    def _weighted_headings(self, passage: Passage) -> tuple[tuple[set[str], float], ...]:
         # The passage's own heading counts fully, each enclosing one and each merged
         # subsection's heading a little less.
         path = passage.headings
         weighted = [(h, HEADING_DECAY**depth) for depth, h in enumerate(reversed(path))]
         weighted += [(h, HEADING_DECAY) for h in passage.subheadings]
-        return max((weight * dice(q, self._name_grams(h)) for h, weight in weighted), default=0.0)
+        return tuple((self._name_grams(h), weight) for h, weight in weighted)
 
     def _name_grams(self, name: str) -> set[str]:
         """Bigrams of a heading or title, memoised: the same headings recur in every query."""
@@ -272,14 +289,11 @@ class Retriever:
         top = abs(float(scores[0])) if len(scores) else 0.0
         bonus = self.config.heading_weight * top
         course = self.config.course_bonus * top if learning else 0.0
-        passages = self.snapshot.passages
         grams = self.question_grams(question)  # once, not once per candidate
         rescored = [
             (
-                int(doc),
-                float(score)
-                + bonus * self.heading_similarity(grams, passages[int(doc)])
-                + (course if self._course[int(doc)] else 0.0),
+                doc,
+                score + bonus * self.heading_similarity(grams, doc) + (course if self._course[doc] else 0.0),
             )
             for doc, score in zip(ids, scores, strict=True)
         ]
@@ -289,6 +303,15 @@ class Retriever:
     def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
         """(coverage, has content words, in-domain): see `Coverage.of`."""
         return self.judge.of(terms, passage)
+
+    def _near_duplicate(self, a: int, b: int) -> bool:
+        """Whether two passages share nearly all their words; kept per pair, since the
+        passages that answer one question meet again in the next."""
+        pair = (a, b) if a < b else (b, a)
+        near = self._near.get(pair)
+        if near is None:
+            near = _keep(self._near, pair, jaccard(self.token_set(a), self.token_set(b)) >= NEAR_DUPLICATE)
+        return near
 
     def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:
         """Drop near-duplicates; at most `per_article` per article in the first few.
@@ -300,14 +323,13 @@ class Retriever:
         top = self.config.diverse_top
         head: list[tuple[int, float]] = []
         tail: list[tuple[int, float]] = []
-        token_sets: list[frozenset[str]] = []
+        kept: list[int] = []
         for doc, score in ranked:
             if len(head) + len(tail) >= max(needed, top) + top:
                 break  # enough to fill the requested page; comparing more costs time
-            tokens = self.token_set(doc)
-            if any(jaccard(tokens, other) >= NEAR_DUPLICATE for other in token_sets):
+            if any(self._near_duplicate(doc, other) for other in kept):
                 continue
-            token_sets.append(tokens)
+            kept.append(doc)
             same = sum(passages[c].article_path == passages[doc].article_path for c, _ in head)
             if len(head) < top and same < self.config.per_article:
                 head.append((doc, score))
@@ -315,3 +337,11 @@ class Retriever:
                 tail.append((doc, score))
         padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
         return [*head, *padding, *tail]
+
+
+def _keep(memo: dict[_K, _T], key: _K, value: _T) -> _T:
+    """Remember a value per passage (or pair); a full memo starts again (questions move on)."""
+    if len(memo) >= PER_PASSAGE_KEPT:
+        memo.clear()
+    memo[key] = value
+    return value

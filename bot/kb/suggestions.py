@@ -103,7 +103,7 @@ class SuggestionIndex:
         if self._ids is None:
             with self._lock:
                 if self._ids is None:
-                    self._ids = {gram: i for i, gram in enumerate(self._grams)}
+                    self._ids = dict(zip(self._grams, range(len(self._grams)), strict=True))
         ids = [self._ids[g] for g in grams if g in self._ids]
         if not ids:
             return []
