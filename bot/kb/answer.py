@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from bot.kb.cleaning import SENTENCE_END, split_sentences
 from bot.kb.lists import ENUMERATION, choose_list, clip, list_entries
 from bot.kb.model import Snapshot
-from bot.kb.outline import Outline, passage_lines
+from bot.kb.outline import Outline, passage_lines, pieces
 from bot.kb.results import Answer, Cited, SearchResult, Source
 from bot.kb.sentences import (
     LABEL,
@@ -33,12 +33,12 @@ from bot.kb.sentences import (
     NUMBERING,
     Matcher,
     Sentence,
-    demote_stock_phrasing,
     intent_factor,
     shingles_of,
     with_subject,
 )
 from bot.kb.similarity import jaccard
+from bot.kb.stock import demote_stock_phrasing
 from bot.kb.vocab import normalize_text
 
 MIN_SENTENCE_CHARS = 6
@@ -126,23 +126,18 @@ class _Composer:
         out: list[Sentence] = []
         for rank, scored in enumerate(self.result.passages):
             article = scored.passage.article_path
-            for line in passage_lines(scored.passage, scored.doc):
-                if line.kind == "heading":
-                    continue
-                heading = self.heading_of(article, line.ord)
-                for position, text in enumerate(split_sentences(line.text)):
-                    if len(text) < MIN_SENTENCE_CHARS:
-                        continue
-                    out.append(
-                        Sentence(text, self.score(text, heading, rank), rank, article, line.ord, position)
-                    )
+            out += [
+                Sentence(p.text, self.score(p.text, p.heading, rank), rank, article, p.line_ord, p.position)
+                for p in pieces(self.snapshot, scored.doc)
+                if len(p.text) >= MIN_SENTENCE_CHARS
+            ]
         return out
 
     # -- the answer -------------------------------------------------------------------
 
     def compose(self) -> Answer:
         candidates = self.sentences()
-        demote_stock_phrasing(candidates)
+        demote_stock_phrasing(self.snapshot, self.result.passages, candidates)
         best = max(candidates, key=lambda s: (s.score, -s.rank), default=None)
         lead: list[Cited] = []
         items: list[Cited] = []

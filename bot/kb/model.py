@@ -6,9 +6,9 @@ answer composer read it. A reload builds a new Snapshot and swaps one reference.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -17,6 +17,7 @@ from bot.kb.bm25 import BM25Index
 from bot.kb.suggestions import SuggestionIndex, pervasive_words
 
 PassageKind = Literal["content", "course"]
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -70,8 +71,21 @@ class Snapshot:
     article_of: npt.NDArray[np.int32] = field(compare=False)  # passage -> position in articles
     names: tuple[str, ...] = ()  # distinct titles and headings, for "did you mean"
     suggestions: SuggestionIndex | None = field(default=None, compare=False)
-    # Derived views that questions reuse (article outlines), bounded by their makers.
-    memo: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Derived views that questions reuse, by kind (see `kept`).
+    memo: dict[str, dict[Hashable, Any]] = field(default_factory=dict, compare=False, repr=False)
+
+    def kept(self, kind: str, key: Hashable, make: Callable[[], _T], limit: int) -> _T:
+        """A view derived from this snapshot (an article's outline, a passage's sentences),
+        made once and kept with it: at most `limit` of a kind, then that kind starts again.
+        Questions run in several threads; two may make the same view, never a wrong one."""
+        memo = self.memo.setdefault(kind, {})
+        value = memo.get(key)
+        if value is None:
+            value = make()
+            if len(memo) >= limit:
+                memo.clear()
+            memo[key] = value
+        return value
 
     def title_of(self, position: int) -> str:
         """The title of a passage's article, without decoding the passage."""

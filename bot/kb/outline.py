@@ -12,12 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.kb.cleaning import split_sentences
 from bot.kb.model import Passage, Snapshot
 
 LineKind = Literal["heading", "text", "item"]
 _KINDS: dict[str, LineKind] = {"h": "heading", "t": "text", "i": "item"}
 _ENTRY = re.compile(r"(\d+)([hti])(\d+)")
 OUTLINES_KEPT = 512
+PIECES_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,51 @@ def passage_lines(passage: Passage, position: int) -> list[Line]:
     return out
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A sentence of a passage as the composer weighs it, with its section's heading."""
+
+    text: str
+    line_ord: int
+    position: int  # within its line
+    heading: str  # the nearest heading at or above its line ("" before any)
+
+
+def pieces(snapshot: Snapshot, position: int) -> tuple[Piece, ...]:
+    """The sentences of the passage at `position` (headings excluded), kept with the
+    snapshot: they do not depend on the question, and the same passages answer many."""
+    return snapshot.kept("pieces", position, lambda: _pieces(snapshot, position), PIECES_KEPT)
+
+
+def _pieces(snapshot: Snapshot, position: int) -> tuple[Piece, ...]:
+    out: list[Piece] = []
+    heading: str | None = None
+    for line in passage_lines(snapshot.passages[position], position):
+        if line.kind == "heading":
+            heading = line.text
+            continue
+        if heading is None:  # the passage opens inside a section: whose heading?
+            heading = _heading_before(snapshot, position, line.ord)
+        out += [Piece(text, line.ord, i, heading) for i, text in enumerate(split_sentences(line.text))]
+    return tuple(out)
+
+
+def _heading_before(snapshot: Snapshot, position: int, line_ord: int) -> str:
+    """The last heading before line `line_ord`, read back through the earlier passages of
+    its article only as far as one holds a heading (not the whole article's outline)."""
+    article = snapshot.passages[position].article_path
+    first = snapshot.article_ranges.get(article, range(position, position + 1)).start
+    for earlier in range(position, first - 1, -1):
+        headings = [
+            line
+            for line in passage_lines(snapshot.passages[earlier], earlier)
+            if line.kind == "heading" and line.ord < line_ord
+        ]
+        if headings:
+            return max(headings, key=lambda line: line.ord).text
+    return ""
+
+
 class Outline:
     """The lines of one article in document order, with section navigation."""
 
@@ -64,18 +111,15 @@ class Outline:
     def of(cls, snapshot: Snapshot, article_path: str) -> Outline:
         """The article's outline, kept with the snapshot: the articles that answer one
         question tend to answer the next ones too (a few hundred kept)."""
-        key = ("outline", article_path)
-        outline = snapshot.memo.get(key)
-        if not isinstance(outline, Outline):
+
+        def make() -> Outline:
             seen: dict[int, Line] = {}
             for position in snapshot.article_ranges.get(article_path, range(0)):
                 for line in passage_lines(snapshot.passages[position], position):
                     seen.setdefault(line.ord, line)
-            outline = cls(sorted(seen.values(), key=lambda line: line.ord))
-            if len(snapshot.memo) >= OUTLINES_KEPT:
-                snapshot.memo.clear()
-            snapshot.memo[key] = outline
-        return outline
+            return cls(sorted(seen.values(), key=lambda line: line.ord))
+
+        return snapshot.kept("outline", article_path, make, OUTLINES_KEPT)
 
     def index(self, ord_: int) -> int | None:
         return self._at.get(ord_)

@@ -137,24 +137,21 @@ class Sentence:
     position: int  # index of the sentence within its line
 
 
-def demote_stock_phrasing(candidates: Sequence[Sentence]) -> None:
-    """A sentence that other articles say almost word for word ("AIGC技术也将与人工智能技术
-    紧密结合…") is stock phrasing, not this question's answer: it counts half."""
-    shingles = [shingles_of(c.text) for c in candidates]
+def near_duplicates(a: Sequence[str], b: Sequence[str]) -> frozenset[tuple[int, int]]:
+    """The pairs (i, j) where a[i] and b[j] say almost the same thing, word for word: how
+    stock phrasing ("AIGC技术也将与人工智能技术紧密结合…") shows between two articles."""
+    left = [shingles_of(text) for text in a]
+    right = [shingles_of(text) for text in b]
     # Sets this different in size cannot reach the Jaccard threshold, so each sentence
     # is compared only with those of similar size (sorted by size, found by bisection).
-    order = sorted(range(len(candidates)), key=lambda i: len(shingles[i]))
-    sizes = [len(shingles[i]) for i in order]
-    stock: set[int] = set()
-    for place, i in enumerate(order):
-        end = bisect.bisect_right(sizes, len(shingles[i]) / NEAR_DUPLICATE, lo=place + 1)
-        for j in order[place + 1 : end]:
-            if candidates[i].article != candidates[j].article and (
-                jaccard(shingles[i], shingles[j]) >= NEAR_DUPLICATE
-            ):
-                stock.update((i, j))
-    for i in stock:
-        candidates[i].score *= BOILERPLATE_FACTOR
+    order = sorted(range(len(right)), key=lambda j: len(right[j]))
+    sizes = [len(right[j]) for j in order]
+    out: set[tuple[int, int]] = set()
+    for i, shingles in enumerate(left):
+        low = bisect.bisect_left(sizes, len(shingles) * NEAR_DUPLICATE)
+        high = bisect.bisect_right(sizes, len(shingles) / NEAR_DUPLICATE)
+        out.update((i, j) for j in order[low:high] if jaccard(shingles, right[j]) >= NEAR_DUPLICATE)
+    return frozenset(out)
 
 
 @functools.lru_cache(maxsize=50_000)
