@@ -10,7 +10,7 @@ import pytest
 
 from bot.kb.cleaning import split_sentences
 from bot.kb.model import Snapshot
-from bot.kb.outline import Outline, passage_lines, pieces
+from bot.kb.outline import Line, Outline, passage_lines, pieces
 from bot.kb.retrieval import Retriever
 from bot.service import KnowledgeService
 from tests.conftest import make_settings, write
@@ -68,3 +68,25 @@ async def test_a_passage_opening_mid_section_reads_its_heading_back(long_article
     assert later and all(x.heading == "准备工作" for x in pieces(snapshot, later[0]))
     opening = next(x for p in positions for x in pieces(snapshot, p) if x.text.startswith("开篇"))
     assert opening.heading == ""  # before the first heading: no section
+
+
+def test_sections_and_parents_follow_the_heading_levels() -> None:
+    def line(ord_: int, kind: str, level: int = 0) -> Line:
+        return Line(ord_, kind, level, f"{kind}{ord_}", 0)  # type: ignore[arg-type]
+
+    outline = Outline(
+        [
+            line(0, "text"),
+            line(1, "heading", 2),
+            line(2, "text"),
+            line(3, "heading", 3),
+            line(4, "item"),
+            line(5, "heading", 3),
+            line(6, "heading", 2),
+            line(7, "heading", 4),
+            line(8, "text"),
+        ]
+    )
+    assert [outline.section_of(i) for i in range(9)] == [None, 1, 1, 3, 3, 5, 6, 7, 7]
+    assert [outline.parent(h) for h in (1, 3, 5, 6, 7)] == [None, 1, 1, None, 6]
+    assert outline.children(1) == [3, 5] and outline.own(1) == [2] and outline.span(6) == range(7, 9)

@@ -106,6 +106,20 @@ class Outline:
     def __init__(self, lines: list[Line]) -> None:
         self.lines = lines
         self._at = {line.ord: i for i, line in enumerate(lines)}
+        # Each line's section and each heading's parent, found once: outlines are kept
+        # and list questions ask for them again and again.
+        self._section: list[int | None] = []
+        self._parent: dict[int, int | None] = {}
+        section: int | None = None
+        open_headings: list[int] = []  # enclosing headings, levels rising
+        for i, line in enumerate(lines):
+            if line.kind == "heading":
+                section = i
+                while open_headings and lines[open_headings[-1]].level >= line.level:
+                    open_headings.pop()
+                self._parent[i] = open_headings[-1] if open_headings else None
+                open_headings.append(i)
+            self._section.append(section)
 
     @classmethod
     def of(cls, snapshot: Snapshot, article_path: str) -> Outline:
@@ -126,17 +140,15 @@ class Outline:
 
     def section_of(self, i: int) -> int | None:
         """Index of the nearest heading at or above line i (None: the article's root)."""
-        for j in range(i, -1, -1):
-            if self.lines[j].kind == "heading":
-                return j
-        return None
+        return self._section[i]
 
     def parent(self, h: int) -> int | None:
-        level = self.lines[h].level
-        for j in range(h - 1, -1, -1):
-            if self.lines[j].kind == "heading" and self.lines[j].level < level:
-                return j
-        return None
+        """The nearest heading above heading h at a higher level (None: the root)."""
+        if h in self._parent:
+            return self._parent[h]
+        level = self.lines[h].level  # not a heading: the same rule, walked
+        above = (j for j in range(h - 1, -1, -1) if self.lines[j].kind == "heading")
+        return next((j for j in above if self.lines[j].level < level), None)
 
     def span(self, h: int | None) -> range:
         """Lines belonging to the section headed at h (not the heading itself)."""
