@@ -76,6 +76,7 @@ class _Composer:
         self.intent = result.analysis.intent.intent
         self.match = Matcher(result.analysis)
         self._outlines: dict[str, Outline] = {}
+        self._in_heading: dict[str, set[str]] = {}
         self.sources: list[str] = []  # article paths, in citation order
         # A sentence inherits some of its passage's standing: the passage ranked first
         # also matched headings and context that single sentences do not show.
@@ -107,7 +108,9 @@ class _Composer:
         normal = normalize_text(text)
         found = self.match.found(normal)
         value = self.match.value(found)
-        in_heading = self.match.found(normalize_text(heading))
+        in_heading = self._in_heading.get(heading)
+        if in_heading is None:  # sentences share a few headings: each is read once
+            in_heading = self._in_heading[heading] = self.match.found(normalize_text(heading))
         value += HEADING_SHARE * self.match.value(in_heading, exclude=self.match.groups(found))
         if value <= 0:
             return 0.0
