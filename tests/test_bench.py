@@ -69,6 +69,7 @@ def test_user_path_benchmark_smoke_run() -> None:
         "per answered question",
         "per refused question",
         "first getUpdates",
+        "tie-aware top-10 agreement with BM25Okapi: 100%",
     ):
         assert figure in proc.stdout, proc.stdout
     assert "30/30 replied" in proc.stdout and "0 rejected calls" in proc.stdout
