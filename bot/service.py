@@ -31,6 +31,7 @@ from bot.kb.followup import Resolution, Turn, resolve
 from bot.kb.model import Snapshot
 from bot.kb.results import Answer, RetrievalConfig, SearchResult
 from bot.kb.retrieval import Retriever
+from bot.kb.spelling import load_english_words
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary
 from bot.report import IndexReport
@@ -296,10 +297,13 @@ class KnowledgeService:
 
     async def warm(self) -> None:
         """Prepare, in worker threads, what a long-running bot wants and a one-question
-        CLI need not pay for: the "did you mean" index (when the snapshot was not stored
-        with it) and jieba's dictionary as a plain dict. Called after start-up."""
+        CLI need not pay for: the "did you mean" index (built when the snapshot was not
+        stored with it) and its gram lookup, the English word list the spelling check
+        reads, and jieba's dictionary as a plain dict. Called after start-up."""
         state = self._loaded()
-        await asyncio.to_thread(state.retriever.suggestion_index)
+        suggestions = await asyncio.to_thread(state.retriever.suggestion_index)
+        await asyncio.to_thread(suggestions.gram_ids)
+        await asyncio.to_thread(load_english_words)
         await asyncio.to_thread(state.retriever.tokenizer.materialize)
 
     def _loaded(self) -> _State:

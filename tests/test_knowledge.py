@@ -4,9 +4,11 @@ from pathlib import Path
 import pytest
 
 from bot.indexer import KnowledgeIndexer
+from bot.kb import spelling
 from bot.kb.tokenizer import Tokenizer
+from bot.service import KnowledgeService
 from bot.store import Database
-from tests.conftest import write
+from tests.conftest import make_settings, write
 
 ARTICLE = "---\ntitle: {title}\nurl: https://example.org/{name}\n---\n\n# {title}\n\n{body}\n"
 
@@ -132,3 +134,17 @@ async def test_unsupported_files_are_named_not_ignored(tmp_path: Path, tokenizer
         _, report, _ = await KnowledgeIndexer(db, kb, tokenizer).refresh()
     assert report.skipped == [("slides.pptx", "unsupported format (.pptx)")]
     assert "跳过: slides.pptx: 不支持的格式（.pptx）" in "\n".join(report.lines("zh"))
+
+
+async def test_warm_loads_what_a_first_question_would_wait_for(tmp_path: Path) -> None:
+    service = await KnowledgeService.open(make_settings(tmp_path))
+    try:
+        spelling._english_words.cache_clear()
+        await service.warm()
+        # The English word list and the suggestion grams are ready before any question.
+        assert spelling._english_words.cache_info().currsize == 1
+        assert service.retriever.suggestion_index()._ids is not None
+        reply = await service.ask("what is AIGC")
+        assert reply.answered and spelling._english_words.cache_info().misses == 1
+    finally:
+        await service.close()

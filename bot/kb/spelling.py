@@ -18,6 +18,12 @@ def _english_words() -> frozenset[str]:
 _english_lock = threading.Lock()
 
 
+def load_english_words() -> None:
+    """Load the word list now (~0.2 s), so that no question waits for it."""
+    with _english_lock:
+        _english_words()
+
+
 def is_english_word(word: str) -> bool:
     with _english_lock:
         return word in _english_words()

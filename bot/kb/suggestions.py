@@ -96,15 +96,20 @@ class SuggestionIndex:
     def grams_of(self, text: str) -> set[str]:
         return plain_grams(text, self.pervasive)
 
-    def closest(self, grams: set[str], limit: int) -> list[str]:
-        """The `limit` names with the highest Dice overlap (> 0), ties in name order."""
-        if not grams or limit <= 0:
-            return []
+    def gram_ids(self) -> dict[str, int]:
+        """Gram -> its row in the arrays, built on first need (~40 ms at 100k passages)."""
         if self._ids is None:
             with self._lock:
                 if self._ids is None:
                     self._ids = dict(zip(self._grams, range(len(self._grams)), strict=True))
-        ids = [self._ids[g] for g in grams if g in self._ids]
+        return self._ids
+
+    def closest(self, grams: set[str], limit: int) -> list[str]:
+        """The `limit` names with the highest Dice overlap (> 0), ties in name order."""
+        if not grams or limit <= 0:
+            return []
+        known = self.gram_ids()
+        ids = [known[g] for g in grams if g in known]
         if not ids:
             return []
         hits = np.concatenate([self._name_ids[self._indptr[g] : self._indptr[g + 1]] for g in ids])
