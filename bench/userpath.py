@@ -11,6 +11,8 @@ of its own so that peak RSS is its own:
 - per question through the CLI: `ask --json` with five questions asked 40 times each in
   one process, for answered and for refused questions (off-topic ones this knowledge
   base refuses) separately: the mean time between answers, from the first answer on;
+- per new question: the development questions, each asked once in one process (nothing
+  about them is cached yet: what a stream of questions never asked before costs);
 - the bot: `aigc-bot run` against the fake Bot API, the time to its first getUpdates,
   then 30 questions/s from 300 chats, half of them refused, reply latency p50/p95.
 
@@ -136,6 +138,25 @@ def per_question(env: dict[str, str], questions: list[str], repeat: int) -> dict
         "asked": len(many),
         "rss_mb": run["rss_mb"],
     }
+
+
+def distinct_questions() -> list[str]:
+    """The development questions, each once: what a stream of new questions costs."""
+    data = REPO / "tests" / "data"
+    return [
+        json.loads(line)["q"]
+        for name in ("dev.jsonl", "dev_hard.jsonl", "dev_answers.jsonl")
+        for line in (data / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+
+
+def each_once(env: dict[str, str], questions: list[str]) -> dict[str, Any]:
+    """`ask --json` with questions never asked before in the process: nothing about them
+    is cached yet (their passages, outlines, dense vectors). Mean and median interval."""
+    run = cli(env, "ask", "--json", ANSWERED[0], *questions)  # the first one warms up
+    gaps = [(b - a) * 1000 for a, b in zip(run["stamps"], run["stamps"][1:], strict=False)]
+    return {"mean": statistics.mean(gaps), "median": statistics.median(gaps), "asked": len(gaps)}
 
 
 def bot_loop(env: dict[str, str], seconds: int, refused: list[str]) -> dict[str, Any]:
@@ -283,6 +304,11 @@ def main() -> None:
                 f"`ask --json` per {label} question: {q['ms']:.1f} ms"
                 f" ({q['answered']}/{q['asked']} answered), peak RSS {q['rss_mb']:.0f} MB"
             )
+        once = each_once(env, [q for q in distinct_questions() if q != ANSWERED[0]])
+        print(
+            f"`ask --json` per new question ({once['asked']} development questions, each once):"
+            f" mean {once['mean']:.1f} ms, median {once['median']:.1f} ms"
+        )
         bot = bot_loop(env, args.seconds, refused)
         print(
             f"bot: first getUpdates {bot['first_get_updates_s']:.2f} s after start; 30 questions/s from 300"

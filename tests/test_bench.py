@@ -68,6 +68,7 @@ def test_user_path_benchmark_smoke_run() -> None:
         "cold `ask`",
         "per answered question",
         "per refused question",
+        "per new question",
         "first getUpdates",
         "tie-aware top-10 agreement with BM25Okapi: 100%",
     ):
