@@ -65,6 +65,7 @@ def test_user_path_benchmark_smoke_run() -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     for figure in (
         "first index",
+        "unchanged re-index",
         "cold `ask`",
         "per answered question",
         "per refused question",
