@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import TypeVar
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -38,8 +37,6 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
-_T = TypeVar("_T")
-_K = TypeVar("_K", int, tuple[int, int])
 
 
 class Retriever:
@@ -62,18 +59,16 @@ class Retriever:
         self._latin_vocab = _FUZZY_LINE.findall("\n".join(index.vocabulary))
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
-        # Per passage or pair, for the passages questions keep meeting (see `_keep`).
-        self._token_sets: dict[int, frozenset[str]] = {}
-        self._headings: dict[int, tuple[tuple[set[str], float], ...]] = {}
-        self._near: dict[tuple[int, int], bool] = {}
         self._pervasive = pervasive_words(index, self.config.heading_ignore_df)
 
     def token_set(self, doc: int) -> frozenset[str]:
         """A passage's distinct tokens, kept for the passages questions keep meeting."""
-        tokens = self._token_sets.get(doc)
-        if tokens is None:
-            tokens = _keep(self._token_sets, doc, frozenset(self.snapshot.passages[doc].tokens))
-        return tokens
+        snapshot = self.snapshot
+
+        def make() -> frozenset[str]:
+            return frozenset(snapshot.passages[doc].tokens)
+
+        return snapshot.kept("token sets", doc, make, PER_PASSAGE_KEPT)
 
     def is_ubiquitous(self, token: str) -> bool:
         return self.judge.is_ubiquitous(token)
@@ -263,9 +258,12 @@ class Retriever:
         q = self.question_grams(question) if isinstance(question, str) else question
         if not q:
             return 0.0
-        headings = self._headings.get(doc)
-        if headings is None:
-            headings = _keep(self._headings, doc, self._weighted_headings(self.snapshot.passages[doc]))
+        # Keyed with the share that makes a word pervasive: the bigrams leave those out.
+        key = (doc, self.config.heading_ignore_df)
+        passages = self.snapshot.passages  # decoded only when the passage is new here
+        headings = self.snapshot.kept(
+            "heading grams", key, lambda: self._weighted_headings(passages[doc]), PER_PASSAGE_KEPT
+        )
         return max((weight * dice(q, grams) for grams, weight in headings), default=0.0)
 
     def _weighted_headings(self, passage: Passage) -> tuple[tuple[set[str], float], ...]:
@@ -308,10 +306,12 @@ class Retriever:
         """Whether two passages share nearly all their words; kept per pair, since the
         passages that answer one question meet again in the next."""
         pair = (a, b) if a < b else (b, a)
-        near = self._near.get(pair)
-        if near is None:
-            near = _keep(self._near, pair, jaccard(self.token_set(a), self.token_set(b)) >= NEAR_DUPLICATE)
-        return near
+        return self.snapshot.kept(
+            "near duplicates",
+            pair,
+            lambda: jaccard(self.token_set(a), self.token_set(b)) >= NEAR_DUPLICATE,
+            PER_PASSAGE_KEPT,
+        )
 
     def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:
         """Drop near-duplicates; at most `per_article` per article in the first few.
@@ -337,11 +337,3 @@ class Retriever:
                 tail.append((doc, score))
         padding: list[tuple[int | None, float]] = [(None, 0.0)] * (top - len(head)) if tail else []
         return [*head, *padding, *tail]
-
-
-def _keep(memo: dict[_K, _T], key: _K, value: _T) -> _T:
-    """Remember a value per passage (or pair); a full memo starts again (questions move on)."""
-    if len(memo) >= PER_PASSAGE_KEPT:
-        memo.clear()
-    memo[key] = value
-    return value
