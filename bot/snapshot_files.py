@@ -71,18 +71,14 @@ class StoredPassages(Sequence[Passage]):
     def __getitem__(self, position: slice) -> Sequence[Passage]: ...
 
     def __getitem__(self, position: int | slice) -> Passage | Sequence[Passage]:
-        if type(position) is int:  # the common case first: a question reads ~100 passages
-            cached = self._cache.get(position)
-            if cached is not None:
-                return cached
         if isinstance(position, slice):
             return [self[i] for i in range(*position.indices(len(self)))]
         if position < 0:
             position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(position)
-        passage = self._cache.get(position)
+        passage = self._cache.get(position)  # only valid positions are ever cached
         if passage is None:
+            if not 0 <= position < len(self):
+                raise IndexError(position)
             start, end = int(self._offsets[position]), int(self._offsets[position + 1])
             passage = _decode(self._data[start:end])
             with self._lock:

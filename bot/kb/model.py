@@ -98,13 +98,14 @@ class Snapshot:
     ) -> Snapshot:
         index = index or BM25Index([p.tokens for p in passages])
         names = tuple(dict.fromkeys(n for p in passages for n in (p.title, *p.headings, *p.subheadings) if n))
+        paths = [p.article_path for p in passages]
         return cls(
             tuple(passages),
             tuple(articles),
             index,
-            article_ranges([p.article_path for p in passages]),
+            article_ranges(paths),
             np.fromiter((p.kind == "course" for p in passages), bool, len(passages)),
-            article_positions([p.article_path for p in passages], articles),
+            article_positions(paths, articles),
             names,
             # Built with the snapshot, so that it is stored with it and no question waits.
             SuggestionIndex.build(names, pervasive_words(index)),
