@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.i18n import Lang, detect_language, t
+from bot.i18n import Lang, detect_language, refusal, t
 from bot.kb.followup import Turn
 from bot.kb.results import Answer, Cited
 from bot.service import KnowledgeService, Reply
@@ -36,7 +36,7 @@ def render_text(
     """An answer as plain text for a terminal."""
     lang = detect_language(answer.question)
     if not answer.answered:
-        lines = [t("no_answer", lang)]
+        lines = [refusal(lang, answer.missing)]
         if suggestions:
             lines.append(t("try_topics", lang))
             lines += [f"  - {s}" for s in suggestions]

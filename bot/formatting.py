@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.i18n import Lang, t
+from bot.i18n import Lang, refusal, t
 from bot.kb.results import Answer
 from bot.querylog import Stats
 from bot.report import IndexReport
@@ -145,8 +145,8 @@ def render_passages(answer: Answer, lang: Lang) -> list[str]:
     return pack(units)
 
 
-def render_no_answer(lang: Lang, suggestions: Sequence[str]) -> str:
-    lines = [esc(t("no_answer", lang))]
+def render_no_answer(lang: Lang, suggestions: Sequence[str], missing: str = "") -> str:
+    lines = [esc(refusal(lang, missing))]
     if suggestions:
         lines += ["", esc(t("try_topics", lang))]
         lines += [f"• {esc(clip(s, MAX_TITLE))}" for s in suggestions]

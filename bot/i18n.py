@@ -18,6 +18,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "抱歉，知识库里没有找到这个问题的答案。",
         "en": "Sorry, I could not find an answer to that in the knowledge base.",
     },
+    "nothing_about": {
+        "zh": "知识库里没有关于「{name}」的内容。",
+        "en": "The knowledge base has nothing about “{name}”.",
+    },
     "try_topics": {"zh": "可以试试问这些文章相关的问题：", "en": "You could ask about these articles:"},
     "no_url": {"zh": "（无链接）", "en": "(no link)"},
     "chat_intro": {
@@ -160,6 +164,11 @@ def detect_language(text: str, language_code: str | None = None) -> Lang:
     if language_code and language_code.lower().startswith("en"):
         return "en"
     return "zh"
+
+
+def refusal(lang: Lang, missing: str = "") -> str:
+    """What a refused question is told: the name the knowledge base lacks, when known."""
+    return t("nothing_about", lang, name=missing) if missing else t("no_answer", lang)
 
 
 def t(key: str, lang: Lang, **values: object) -> str:

@@ -4,87 +4,55 @@ Pure: it reads a `SearchResult` (which carries the analysed question) and the sn
 the result came from, and returns an `Answer` that the console and Telegram render the
 same way. How it reads an answer:
 
-1. Every sentence of the top passages is scored by the question words it carries
-   (idf-weighted, words in most passages such as "AIGC" count little; its section's
-   heading counts half), by how well it fits the question's intent (a defining
-   sentence, a sentence with a figure, a reason...), and by its passage's rank.
-2. The best sentence's section gives the lead: that sentence with its neighbours, in
-   their original order. A sentence that lacks its subject gets it back from the
-   heading ("Stable Diffusion：与Midjourney相比…").
+1. Every sentence of the top passages is a candidate; `kb/ranker.py` gives each the
+   probability that it holds the answer, from general features and learned weights.
+2. The best sentence leads. One that leans on the sentence before ("它…", "例如…")
+   brings that sentence along; one that lacks its subject gets it back from a numbered
+   heading ("Stable Diffusion：与Midjourney相比…"). Further sentences of the same article
+   follow while their probability is close enough to the best one's (a learned share),
+   up to LEAD_CHARS.
 3. A list question gets the whole list of the section it hits, read from the article's
    outline across passage boundaries: sibling subsections, bullets or "label：" lines.
-4. Every other article adds at most one short "see also" sentence; near-identical
-   sentences are said once. Each sentence and bullet cites its source by number.
+4. Another article adds a "see also" sentence only when its best sentence scores close
+   to the lead's; near-identical sentences are said once. Each sentence and bullet cites
+   its source by number.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-from bot.kb.cleaning import SENTENCE_END, split_sentences
+from bot.kb.cleaning import split_sentences
 from bot.kb.lists import ENUMERATION, choose_list, clip, list_entries
 from bot.kb.model import Snapshot
-from bot.kb.outline import Outline, passage_lines, pieces
+from bot.kb.outline import Outline, passage_lines
+from bot.kb.ranker import DANGLING, SentenceModel, rank, shipped_model
 from bot.kb.results import Answer, Cited, SearchResult, Source
-from bot.kb.sentences import (
-    LABEL,
-    NEAR_DUPLICATE,
-    NUMBERING,
-    Matcher,
-    Sentence,
-    intent_factor,
-    shingles_of,
-    with_subject,
-)
+from bot.kb.sentences import LABEL, NEAR_DUPLICATE, NUMBERING, Matcher, Sentence, shingles_of, with_subject
 from bot.kb.similarity import jaccard
-from bot.kb.stock import demote_stock_phrasing
 from bot.kb.vocab import normalize_text
 
-MIN_SENTENCE_CHARS = 6
-LEAD_CHARS = 160  # the lead grows with neighbouring sentences up to this...
-LEAD_MAX_CHARS = 260  # ...or this, for neighbours that answer as well
+LEAD_CHARS = 260  # the lead grows with further good sentences up to this
 SEE_ALSO_CHARS = 90
-SEE_ALSO_SHARE = 0.3  # a see-also sentence must score this share of the lead's
-LIST_SHARE = 0.25  # a list question gets a list that scores this share of the best sentence
 MAX_ITEMS = 12
-HEADING_SHARE = 0.5  # question words in the sentence's section heading count this much
-RANK_DECAY = 0.2
 
 
-# A sentence that leans on the one before: "它…", "这…", "特别是…", "因此…".
-_PRONOUN_START = re.compile(
-    r"^(?:它|这|该|其(?!次|中)|此(?!外)|特别是|尤其是|而且|并且|因此|所以|但是|然而|(?:these|this|it|they)\b)"
-)
-# Sentences that continue the one before: examples, specifics, "it …".
-_ELABORATION = re.compile(
-    r"^(?:例如|比如|譬如|具体|也就是|即|换句话说|通俗|这|它|其(?!次)|for example|e\.g\.|that is)"
-)
-
-
-def compose_answer(result: SearchResult, snapshot: Snapshot) -> Answer:
+def compose_answer(result: SearchResult, snapshot: Snapshot, model: SentenceModel | None = None) -> Answer:
     """The answer to a search result, read from the passages of `snapshot`."""
     if not result.answered or not result.passages:
-        return Answer(result.question, False, result.analysis.intent.intent)
-    return _Composer(result, snapshot).compose()
+        return Answer(result.question, False, result.analysis.intent.intent, missing=result.missing)
+    return _Composer(result, snapshot, model or shipped_model()).compose()
 
 
 class _Composer:
-    def __init__(self, result: SearchResult, snapshot: Snapshot) -> None:
+    def __init__(self, result: SearchResult, snapshot: Snapshot, model: SentenceModel) -> None:
         self.result = result
         self.snapshot = snapshot
+        self.model = model
         self.intent = result.analysis.intent.intent
         self.match = Matcher(result.analysis)
         self._outlines: dict[str, Outline] = {}
-        self._in_heading: dict[str, set[str]] = {}
         self.sources: list[str] = []  # article paths, in citation order
-        # A sentence inherits some of its passage's standing: the passage ranked first
-        # also matched headings and context that single sentences do not show.
-        top = max((p.score for p in result.passages), default=0.0)
-        self.passage_factor = [
-            (max(p.score, 0.0) / top) ** 0.5 if top > 0 else 1 / (1 + RANK_DECAY * rank)
-            for rank, p in enumerate(result.passages)
-        ]
 
     def outline(self, article: str) -> Outline:
         if article not in self._outlines:
@@ -96,52 +64,24 @@ class _Composer:
             self.sources.append(article)
         return self.sources.index(article) + 1
 
-    # -- scoring ----------------------------------------------------------------------
-
     def heading_of(self, article: str, line_ord: int) -> str:
         outline = self.outline(article)
         i = outline.index(line_ord)
         h = outline.section_of(i) if i is not None else None
         return outline.lines[h].text if h is not None else ""
 
-    def score(self, text: str, heading: str, rank: int) -> float:
-        normal = normalize_text(text)
-        found = self.match.found(normal)
-        value = self.match.value(found)
-        in_heading = self._in_heading.get(heading)
-        if in_heading is None:  # sentences share a few headings: each is read once
-            in_heading = self._in_heading[heading] = self.match.found(normalize_text(heading))
-        value += HEADING_SHARE * self.match.value(in_heading, exclude=self.match.groups(found))
-        if value <= 0:
-            return 0.0
-        # Many of the question's words beat one rare word ("程度" in "个性化程度").
-        value *= 0.4 + 0.6 * self.match.share(found | in_heading)
-        value *= intent_factor(self.intent, normal, found)
-        if text[-1] not in SENTENCE_END + "。.：:":
-            value *= 0.5  # a bare label or a line cut short ("…：" introduces a list)
-        if text[-1] in "？?":
-            value *= 0.3  # a rhetorical question answers nothing
-        if any(normal.startswith(t) for t in found if t not in self.match.ubiquitous):
-            value *= 1.3  # "文心一言是…" answers "文心一言是什么"
-        return value * self.passage_factor[rank]
-
     def sentences(self) -> list[Sentence]:
-        out: list[Sentence] = []
-        for rank, scored in enumerate(self.result.passages):
-            article = scored.passage.article_path
-            out += [
-                Sentence(p.text, self.score(p.text, p.heading, rank), rank, article, p.line_ord, p.position)
-                for p in pieces(self.snapshot, scored.doc)
-                if len(p.text) >= MIN_SENTENCE_CHARS
-            ]
-        return out
+        """Every candidate sentence with its probability of holding the answer, best first."""
+        return [
+            Sentence(c.text, p, c.rank, c.article, c.line_ord, c.position)
+            for c, p in rank(self.result, self.snapshot, self.model)
+        ]
 
     # -- the answer -------------------------------------------------------------------
 
     def compose(self) -> Answer:
         candidates = self.sentences()
-        demote_stock_phrasing(self.snapshot, self.result.passages, candidates)
-        best = max(candidates, key=lambda s: (s.score, -s.rank), default=None)
+        best = candidates[0] if candidates else None
         lead: list[Cited] = []
         items: list[Cited] = []
         said: list[frozenset[str]] = []
@@ -152,7 +92,7 @@ class _Composer:
             if listed is not None and (listed[2] or not ENUMERATION.search(best.text)):
                 lead, items = listed[0], listed[1]
             else:
-                lead = self.lead(best)
+                lead = self.lead(best, candidates)
                 if lead and lead[-1].text.endswith(("：", ":")):
                     # "主要包括以下几个方面：" introduces a list: show the whole list.
                     items = self.list_after(best)
@@ -181,48 +121,37 @@ class _Composer:
                 return Source(scored.passage.title, scored.passage.url)
         return Source(article, None)
 
-    def lead(self, best: Sentence) -> list[Cited]:
-        """The best sentence with its neighbours from the same paragraph, in order."""
+    def lead(self, best: Sentence, candidates: Sequence[Sentence] = ()) -> list[Cited]:
+        """The best sentence (with the one it leans on), then further sentences of its
+        article whose probability is close to the best one's, best first."""
         outline = self.outline(best.article)
         i = outline.index(best.line_ord)
         assert i is not None
         line = outline.lines[i]
-        parts = [s for s in split_sentences(line.text)]
+        parts = split_sentences(line.text)
         position = min(best.position, len(parts) - 1)
         start = position
-        heading = self.heading_of(best.article, best.line_ord)
-        if position > 0 and (
-            _PRONOUN_START.match(normalize_text(parts[position]))
-            or self.score(parts[position - 1], heading, best.rank) >= 0.4 * best.score
-        ):
-            start = position - 1  # "它…" needs the sentence that names "it"; so does a close runner-up
+        if position > 0 and DANGLING.match(normalize_text(parts[position])):
+            start = position - 1  # "它…" needs the sentence that names "it"
         chosen = parts[start : position + 1]
-        following = parts[position + 1 :]
-        # Continue into the section's next paragraph when the paragraph ends early.
-        j = i + 1
-        while len(following) < 3 and j < len(outline.lines) and outline.lines[j].kind == "text":
-            if outline.section_of(j) != outline.section_of(i):
-                break
-            following += split_sentences(outline.lines[j].text)
-            j += 1
-        for sentence in following:
-            introduces = chosen[-1].endswith(("：", ":"))
-            if introduces and LABEL.match(sentence):
-                break  # the list it introduces is shown as a list
+        said = [shingles_of(text) for text in chosen]
+        for other in candidates:
+            if other.article != best.article or other.score < self.model.follow_share * best.score:
+                continue
             size = sum(map(len, chosen))
-            value = self.score(sentence, heading, best.rank)
-            useful = value >= 0.5 * best.score
-            elaborates = introduces or _ELABORATION.match(normalize_text(sentence)) is not None
-            if not (useful or elaborates or value >= 0.25 * best.score):
+            if size + len(other.text) > LEAD_CHARS:
                 break
-            if size + len(sentence) > (LEAD_MAX_CHARS if useful else LEAD_CHARS) or sentence.endswith(
-                ("？", "?")
-            ):
-                break
-            chosen.append(sentence)
+            shingles = shingles_of(other.text)
+            if any(jaccard(shingles, s) >= NEAR_DUPLICATE for s in said):
+                continue  # the best sentence itself, or one saying the same
+            if other.text.endswith(("？", "?")):
+                continue  # a rhetorical question answers nothing
+            said.append(shingles)
+            chosen.append(other.text)
         source = self.cite(best.article)
         if self._first_in_section(best.article, best.line_ord):
             # Only when nothing before it in the section names the subject already.
+            heading = self.heading_of(best.article, best.line_ord)
             chosen[0] = with_subject(chosen[0], heading, line.kind == "item", "".join(parts[:start]))
         return [Cited(s, source) for s in chosen]
 
@@ -248,8 +177,8 @@ class _Composer:
                     ln.ord for ln in passage_lines(scored.passage, scored.doc)
                 ]
         choice = choose_list(self.match, {a: self.outline(a) for a in articles}, shown)
-        if choice is None or choice.score < LIST_SHARE * best.score:
-            return None  # the best sentence answers better than any list near it
+        if choice is None:
+            return None
         article, h, entries, named = choice.article, choice.section, choice.entries, choice.named
         intro = choice.intro
         outline = self.outline(article)
@@ -299,7 +228,8 @@ class _Composer:
             article = scored.passage.article_path
             if article in lead_articles or any(self.sources[c.source - 1] == article for c in out):
                 continue
-            mine = [s for s in candidates if s.article == article and s.score >= SEE_ALSO_SHARE * best.score]
+            share = self.model.see_also_share
+            mine = [s for s in candidates if s.article == article and s.score >= share * best.score]
             for sentence in sorted(mine, key=lambda s: -s.score):
                 shingles = shingles_of(sentence.text)
                 if any(jaccard(shingles, other) >= NEAR_DUPLICATE for other in said):

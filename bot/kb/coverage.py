@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.kb.bm25 import BM25Index
+from bot.kb.focus import is_question_word
 from bot.kb.model import Passage
 from bot.kb.results import RetrievalConfig
 from bot.kb.tokenizer import QueryTerm, Tokenizer
@@ -76,7 +77,9 @@ class Coverage:
         content = [
             g
             for g, members in groups.items()
-            if not self.is_ubiquitous(g) and not all(t.origin == "context" for t in members)
+            if not self.is_ubiquitous(g)
+            and not all(t.origin == "context" for t in members)
+            and not is_question_word(g)
         ]
         # Outside the domain the topic must be covered: "做梦是什么原因" is not answered
         # by a passage about reasons. (A question of frame words only keeps them.)

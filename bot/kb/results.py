@@ -87,6 +87,8 @@ class SearchResult:
     # A refused question's best BM25 matches (positions), whose titles "did you mean"
     # may offer: kept so that suggesting does not search again.
     nearest: tuple[int, ...] = ()
+    # The name the question asks about that the knowledge base never mentions ("Sora").
+    missing: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ class Answer:
     sources: tuple[Source, ...] = ()
     highlight: tuple[str, ...] = ()
     passages: tuple[ScoredPassage, ...] = field(default=(), compare=False)
+    missing: str = ""  # refused: the name the knowledge base never mentions
 
     @property
     def sentences(self) -> tuple[str, ...]:

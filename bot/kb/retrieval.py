@@ -13,6 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage
+from bot.kb.focus import names_title, proper_latin, unknown_focus
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
@@ -20,8 +21,10 @@ from bot.kb.similarity import dice, jaccard
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words, plain_grams
 from bot.kb.tokenizer import QueryTerm, Tokenizer
+from bot.kb.vocab import normalize_text
 
 CANDIDATES = 60
+FOCUS_PASSAGES = 10  # a name the question's best passages lack is unknown to the knowledge base
 NEAREST = 50  # BM25 matches whose titles may pad "did you mean"
 PER_PASSAGE_KEPT = 8192
 NEAR_DUPLICATE = 0.8
@@ -37,6 +40,7 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
+_ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
 class Retriever:
@@ -60,6 +64,7 @@ class Retriever:
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
         self._pervasive = pervasive_words(index, self.config.heading_ignore_df)
+        self._function_chars = frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1)
 
     def token_set(self, doc: int) -> frozenset[str]:
         """A passage's distinct tokens, kept for the passages questions keep meeting."""
@@ -85,6 +90,19 @@ class Retriever:
         known = {t.token for t in terms}
         for term in list(terms):
             word = term.token
+            if (
+                term.origin == "question"
+                and not index.df(word)
+                and len(word) > 2
+                and _ALL_CJK.fullmatch(word)
+            ):
+                # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
+                # longest pieces of it that the index has stand for it.
+                for piece in self._known_pieces(word):
+                    if piece not in known:
+                        known.add(piece)
+                        terms.append(QueryTerm(piece, self.tokenizer.subword_weight, word, "subword"))
+                continue
             if term.origin != "question" or index.df(word) or not _FUZZY_CANDIDATE.fullmatch(word):
                 continue
             if any(t.group == word and t.origin != "question" and index.df(t.token) for t in terms):
@@ -96,6 +114,18 @@ class Retriever:
                     known.add(match)
                     terms.append(QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy"))
         return terms
+
+    def _known_pieces(self, word: str) -> list[str]:
+        """The longest substrings (two characters or more) of a word that the index has,
+        none inside another."""
+        df = self.snapshot.index.df
+        found: list[str] = []
+        for size in range(len(word) - 1, 1, -1):
+            for start in range(len(word) - size + 1):
+                piece = word[start : start + size]
+                if df(piece) and not any(piece in longer for longer in found):
+                    found.append(piece)
+        return found
 
     def _fuzzy(self, word: str) -> list[str]:
         """Index words within 1 edit (2 for long words), transpositions counting as one."""
@@ -205,8 +235,12 @@ class Retriever:
         analysis = question if isinstance(question, Analysis) else self.analyse(question)
         text, terms = analysis.question, analysis.terms
 
-        def refuse(coverage: float, reason: str, nearest: Sequence[int] = ()) -> SearchResult:
-            return SearchResult(text, False, (), terms, coverage, reason, analysis, tuple(nearest[:NEAREST]))
+        def refuse(
+            coverage: float, reason: str, nearest: Sequence[int] = (), missing: str = ""
+        ) -> SearchResult:
+            return SearchResult(
+                text, False, (), terms, coverage, reason, analysis, tuple(nearest[:NEAREST]), missing
+            )
 
         index = self.snapshot.index
         if not terms or index.size == 0:
@@ -227,6 +261,29 @@ class Retriever:
         # A question about learning is answered by course material as such.
         if analysis.intent.learning and best.kind == "course":
             needed = 0.0
+        question = normalize_text(text)
+        nearby = hits.ids[:FOCUS_PASSAGES].tolist()
+        if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
+            needed = 0.0  # it names an article: that article answers it
+        elif self._names_subject(terms, best):
+            needed = 0.0  # it names what the best passage is about (its title or heading)
+        else:
+            texts = [self._searchable(d) for d in nearby]
+            # A word the glossary or synonyms translate into the index's words is known.
+            aliased = {
+                t.group for t in terms if t.origin in ("glossary", "synonym", "fuzzy") and index.df(t.token)
+            }
+
+            proper = proper_latin(text)
+
+            def ordinary(run: str) -> bool:
+                return run in aliased or (run not in proper and self._is_word(run))
+
+            missing = unknown_focus(question, texts, ordinary, self._function_chars)
+            if missing is not None:
+                typed = re.search(re.escape(missing), text, re.IGNORECASE)  # as the user wrote it
+                name = typed.group(0) if typed else missing
+                return refuse(coverage, f"nothing about '{name}'", hits.ids.tolist(), name)
         if has_content and coverage < needed:
             return refuse(
                 coverage,
@@ -242,6 +299,37 @@ class Retriever:
             matched = tuple(t.token for t in terms if t.token in present)
             passages.append(ScoredPassage(passage, score, matched, doc))
         return SearchResult(text, True, tuple(passages), terms, coverage, "answered", analysis)
+
+    def _searchable(self, doc: int) -> str:
+        """A passage's title, headings and text in normalised form, kept per passage."""
+
+        def make() -> str:
+            p = self.snapshot.passages[doc]
+            return normalize_text("\n".join([p.title, *p.headings, p.text]))
+
+        return self.snapshot.kept("normal text", doc, make, PER_PASSAGE_KEPT)
+
+    def _names_subject(self, terms: Sequence[QueryTerm], passage: Passage) -> bool:
+        """Whether a name of the question (a known word that is not ordinary vocabulary)
+        is in the passage's title or headings: the passage is about it."""
+        index = self.snapshot.index
+        about = normalize_text("\n".join([passage.title, *passage.headings]))
+        return any(
+            t.origin in ("question", "subword")
+            and len(t.token) >= 2
+            and index.df(t.token)
+            and not self._is_word(t.token)
+            and t.token in about
+            for t in terms
+        )
+
+    def _is_word(self, run: str) -> bool:
+        """An ordinary word (or words) of the language, not a name: Latin that is an
+        English word or a number; Chinese that jieba's dictionary cuts, without guessing,
+        into dictionary words of two or more characters."""
+        if run.isascii():
+            return is_english_word(run) or not run.isalpha()
+        return self.tokenizer.is_dictionary_phrase(run)
 
     def _grams(self, text: str) -> set[str]:
         """Character bigrams of a text without the words in nearly every passage and

@@ -58,7 +58,9 @@ class Matcher:
         self.pervasive = analysis.pervasive
         # The question's own topical words: carried ones (from the previous turn) help
         # rank but are not the question.
-        carried = {t.token for t in analysis.terms if t.origin == "context"}
+        carried = {t.token for t in analysis.terms if t.origin in ("context", "answer")}
+        # What the question itself says (with its expansions), not what it carried.
+        self.own = frozenset(t for t in self.weights if t not in carried)
         self.wanted = {self.group.get(t, t) for t in self.weights if t not in self.pervasive | carried}
         # Latin words match whole words ("ai" is not in "said"); Chinese words anywhere.
         # (`_latin` holds every token matched by a pattern rather than a literal.)
@@ -102,27 +104,38 @@ class Matcher:
         return any(t not in self.pervasive for t in found)
 
 
+def definition_strength(normal: str, found: set[str]) -> float:
+    """1 when a question word opens the sentence and is defined ("X是指…", "X，全称…"),
+    0.5 for a plain "X是…", else 0."""
+    for token in sorted(found, key=lambda t: normal.find(t.replace("_", " "))):
+        start = normal.find(token.replace("_", " "))
+        if 0 <= start <= 30:
+            window = normal[start + len(token) : start + len(token) + 80]
+            if _STRONG_DEFINE.match(window):
+                return 1.0
+            if _WEAK_DEFINE.match(window):
+                return 0.5
+    return 0.0
+
+
+def intent_cue(intent: str, normal: str) -> bool:
+    """Whether a sentence says what a why-, how- or comparison question wants."""
+    cue = _INTENT_CUES.get(intent)
+    return cue is not None and cue.search(normal) is not None
+
+
 def intent_factor(intent: str, normal: str, found: set[str]) -> float:
     """How well a sentence fits what the question wants: a defining sentence for a
     definition, a figure for a figure question, a reason for a why-question."""
     if intent == "definition":
-        for token in sorted(found, key=lambda t: normal.find(t.replace("_", " "))):
-            start = normal.find(token.replace("_", " "))
-            if 0 <= start <= 30:
-                window = normal[start + len(token) : start + len(token) + 80]
-                if _STRONG_DEFINE.match(window):
-                    return 3.0
-                if _WEAK_DEFINE.match(window):
-                    return 1.8
-        return 1.0
+        return {1.0: 3.0, 0.5: 1.8}.get(definition_strength(normal, found), 1.0)
     if intent == "figure":
         return 1.8 if _FIGURE.search(normal) else 0.6
-    cue = _INTENT_CUES.get(intent)
-    if cue is None:
+    if intent not in _INTENT_CUES:
         return 1.0
     if intent == "reason":  # restating the question is no reason
-        return 1.8 if cue.search(normal) else 0.6
-    return 1.4 if cue.search(normal) else 1.0
+        return 1.8 if intent_cue(intent, normal) else 0.6
+    return 1.4 if intent_cue(intent, normal) else 1.0
 
 
 @dataclass

@@ -16,12 +16,9 @@ from bot.kb.results import ScoredPassage
 from bot.kb.sentences import BOILERPLATE_FACTOR, Sentence, near_duplicates
 
 
-def demote_stock_phrasing(
-    snapshot: Snapshot, passages: Sequence[ScoredPassage], candidates: Sequence[Sentence]
-) -> None:
-    """Halve the score of each candidate (of `passages`, by rank) that a passage of
-    another article repeats."""
-    at = {(c.rank, c.line_ord, c.position): c for c in candidates}
+def stock_places(snapshot: Snapshot, passages: Sequence[ScoredPassage]) -> set[tuple[int, int, int]]:
+    """(rank, line, position) of each sentence of `passages` that a passage of another
+    article repeats."""
     stock: set[tuple[int, int, int]] = set()
     for r, s in itertools.combinations(range(len(passages)), 2):
         if passages[r].passage.article_path == passages[s].passage.article_path:
@@ -30,7 +27,16 @@ def demote_stock_phrasing(
         for i, j in _near_duplicates(snapshot, passages[r].doc, passages[s].doc):
             stock.add((r, mine[i].line_ord, mine[i].position))
             stock.add((s, theirs[j].line_ord, theirs[j].position))
-    for place in stock & at.keys():
+    return stock
+
+
+def demote_stock_phrasing(
+    snapshot: Snapshot, passages: Sequence[ScoredPassage], candidates: Sequence[Sentence]
+) -> None:
+    """Halve the score of each candidate (of `passages`, by rank) that a passage of
+    another article repeats."""
+    at = {(c.rank, c.line_ord, c.position): c for c in candidates}
+    for place in stock_places(snapshot, passages) & at.keys():
         at[place].score *= BOILERPLATE_FACTOR
 
 

@@ -6,6 +6,7 @@ with like. Questions additionally get glossary expansions (`Tokenizer.query_term
 
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 from collections.abc import Iterable
@@ -114,6 +115,15 @@ class Tokenizer:
     def _segment(self, text: str) -> list[str]:
         normal = self._join_phrases(normalize_text(text))
         return [w for w in self._jieba.cut(normal) if _WORDLIKE.search(w)]
+
+    def is_dictionary_phrase(self, text: str) -> bool:
+        """Whether a Chinese text reads as ordinary vocabulary rather than a name: a word
+        of jieba's dictionary, or cut by the dictionary alone (no guessing of new words)
+        without two lone characters in a row ("赵|鹏" is a name, "专家|们" is not)."""
+        if self._jieba.FREQ.get(text):
+            return True
+        words = list(self._jieba.cut(text, HMM=False))
+        return not any(len(a) == 1 and len(b) == 1 for a, b in itertools.pairwise(words))
 
     def subwords(self, word: str) -> list[str]:
         """Dictionary words inside a long Chinese word ("学习路线" -> 学习, 路线).

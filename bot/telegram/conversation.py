@@ -73,7 +73,7 @@ async def respond(
     if not answer.answered:
         suggestions = list(reply.suggestions)
         markup = suggestions_keyboard(question_id, suggestions) if question_id is not None else None
-        texts = [render_no_answer(lang, suggestions)]
+        texts = [render_no_answer(lang, suggestions, answer.missing)]
     else:
         markup = answer_keyboard(question_id, lang) if question_id is not None else None
         texts = render_answer(answer, lang)

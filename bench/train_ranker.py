@@ -1,0 +1,261 @@
+"""Fit the sentence model's weights and write `bot/kb/ranker.json`.
+
+    python bench/train_ranker.py                 # fit, cross-validate, print figures
+    python bench/train_ranker.py --write         # ... and write bot/kb/ranker.json
+
+Labelled sentences come from two public reading-comprehension sets (CMRC 2018 trial,
+DRCD dev: each context one article, a sentence holding a gold span is a positive) and
+from the development question sets on the shipped articles (a sentence holding an
+`any_of` phrase or a list item is a positive). Every question is searched the way the
+bot searches it, without the refusal gate, and each sentence of its top passages gets
+the features of `bot.kb.ranker`.
+
+The fit is a logistic regression (`bot.kb.learning`): first on the reading-comprehension
+sets, which are the prior; then the development questions pull the weights from there.
+Figures are cross-validated with folds grouped by article (reading comprehension) or by
+question (development sets), so no group is both fitted and scored. `follow_share`
+(when a second sentence joins the lead) is chosen on the cross-validated probabilities.
+This script reads ../shared; the bot never does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import tempfile
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from bot.config import Settings  # noqa: E402
+from bot.kb.learning import fit_logistic, grouped_folds  # noqa: E402
+from bot.kb.ranker import FEATURES, SentenceModel, candidates, featurize  # noqa: E402
+from bot.kb.results import RetrievalConfig  # noqa: E402
+from bot.kb.retrieval import Retriever  # noqa: E402
+from bot.kb.vocab import normalize_text  # noqa: E402
+from bot.service import KnowledgeService  # noqa: E402
+
+FOLDS = 5
+L2_TRANSFER = 1.0
+L2_DEV = 0.3  # per unit of question weight: how hard the prior holds
+DEV_SETS = ("dev", "dev_hard", "dev_answers", "dev_judged", "dev_lists")
+TRANSFER_SETS = ("cmrc2018_trial", "drcd_dev")
+# Never pad the lead with sentences given under a tenth of the best one's chance.
+SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9)
+LEAD_CHARS = 260
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", normalize_text(text))
+
+
+@dataclass
+class Question:
+    source: str
+    group: str
+    rows: np.ndarray
+    labels: np.ndarray
+    texts: list[str]
+    articles: list[str]
+    golds: list[str]
+
+
+def write_article(folder: Path, art: dict[str, object], para: dict[str, object]) -> None:
+    """Exactly as ../shared/eval/transfer/transfer.py writes it."""
+    title = str(art["title"]).replace('"', "'")
+    url = "https://zh.wikipedia.org/wiki/" + urllib.parse.quote(str(art["title"]))
+    (folder / f"{para['id']}.md").write_text(
+        f'---\ntitle: "{title}"\nurl: "{url}"\nid: "{para["id"]}"\n---\n\n# {title}\n\n{para["context"]}\n',
+        encoding="utf-8",
+    )
+
+
+async def open_service(knowledge: Path, database: Path) -> KnowledgeService:
+    settings = Settings(knowledge_dir=knowledge, database_path=database, _env_file=None)  # type: ignore[call-arg]
+    return await KnowledgeService.open(settings)
+
+
+def collect(
+    service: KnowledgeService, source: str, cases: list[tuple[str, str, list[str]]]
+) -> list[Question]:
+    """Rows for (group, question, gold phrases) cases, searched without the refusal gate."""
+    open_gate = RetrievalConfig(min_coverage=0.0, min_coverage_in_domain=0.0)
+    retriever = Retriever(service.snapshot, service.retriever.tokenizer, open_gate)
+    out = []
+    for group, question, golds in cases:
+        result = retriever.search(question, k=3)
+        if not result.answered or not result.passages:
+            continue
+        cands = candidates(result, service.snapshot)
+        if not cands:
+            continue
+        rows = featurize(result, service.snapshot, cands)
+        wanted = [squash(g) for g in golds if squash(g)]
+        labels = np.array([float(any(g in squash(c.text) for g in wanted)) for c in cands])
+        # A span over two sentences: the sentence it starts in is the one to lead with.
+        for r in {c.rank for c in cands}:
+            own = [i for i, c in enumerate(cands) if c.rank == r]
+            texts = [squash(cands[i].text) for i in own]
+            joined = "".join(texts)
+            ends = np.cumsum([len(t) for t in texts])
+            for g in wanted:
+                at = joined.find(g)
+                if at >= 0:
+                    labels[own[int(np.searchsorted(ends, at, side="right"))]] = 1.0
+        texts, articles = [c.text for c in cands], [c.article for c in cands]
+        out.append(Question(source, group, rows, labels, texts, articles, wanted))
+    return out
+
+
+async def transfer_questions(shared: Path, name: str) -> list[Question]:
+    data = json.loads((shared / "eval" / "transfer" / f"{name}.json").read_text(encoding="utf-8"))["data"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "knowledge"
+        folder.mkdir()
+        cases = []
+        for art in data:
+            for para in art["paragraphs"]:
+                write_article(folder, art, para)
+                for qa in para["qas"]:
+                    golds = sorted({a["text"].strip() for a in qa["answers"] if a["text"].strip()})
+                    cases.append((f"{name}:{art['title']}", qa["question"], golds))
+        service = await open_service(folder, Path(tmp) / "kb.sqlite3")
+        try:
+            return collect(service, name, cases)
+        finally:
+            await service.close()
+
+
+async def dev_questions(shared: Path) -> list[Question]:
+    cases = []
+    for name in DEV_SETS:
+        for line in (shared / "eval" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            raw = json.loads(line)
+            if raw.get("answerable", True) and "q" in raw:
+                golds = [*raw.get("any_of", ()), *raw.get("items", ())]
+                cases.append((f"{name}:{raw['id']}", raw["q"], golds))
+    with tempfile.TemporaryDirectory() as tmp:
+        service = await open_service(REPO / "knowledge", Path(tmp) / "kb.sqlite3")
+        try:
+            return collect(service, "aigc", cases)
+        finally:
+            await service.close()
+
+
+def stack(questions: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, labels, and weights that make each question count once, whatever its size."""
+    rows = np.vstack([q.rows for q in questions])
+    labels = np.concatenate([q.labels for q in questions])
+    weights = np.concatenate([np.full(len(q.labels), 1.0 / len(q.labels)) for q in questions])
+    return rows, labels, weights
+
+
+def fit(prior_qs: list[Question], dev_qs: list[Question]) -> tuple[np.ndarray, float]:
+    usable = [q for q in prior_qs if q.labels.any()]
+    rows, labels, weights = stack(usable)
+    w, b = fit_logistic(rows, labels, weights, l2=L2_TRANSFER)
+    dev = [q for q in dev_qs if q.labels.any()]
+    if dev:
+        rows, labels, weights = stack(dev)
+        w, b = fit_logistic(rows, labels, weights, l2=L2_DEV, prior=w)
+    return w, b
+
+
+def lead(q: Question, probs: np.ndarray, share: float) -> str:
+    """The lead as the composer builds it: the best sentence, then others of its article
+    scoring at least `share` of it, up to LEAD_CHARS."""
+    order = np.argsort(-probs, kind="stable")
+    chosen = [int(order[0])]
+    for i in order[1:]:
+        if probs[i] < share * probs[order[0]]:
+            break
+        if q.articles[i] != q.articles[chosen[0]]:
+            continue
+        if sum(len(q.texts[j]) for j in chosen) + len(q.texts[i]) > LEAD_CHARS:
+            break
+        chosen.append(int(i))
+    return "".join(q.texts[i] for i in chosen)
+
+
+def figures(questions: list[Question], probs: list[np.ndarray], share: float) -> dict[str, float]:
+    n = len(questions) or 1
+    at100 = at300 = top1 = 0
+    for q, p in zip(questions, probs, strict=True):
+        text = squash(lead(q, p, share))
+        at100 += any(g in text[:100] for g in q.golds)
+        at300 += any(g in text[:300] for g in q.golds)
+        top1 += bool(q.labels[int(np.argmax(p))])
+    return {"top1": top1 / n, "lead@100": at100 / n, "lead@300": at300 / n}
+
+
+def cross_validate(qs: list[Question]) -> list[np.ndarray]:
+    """Each question's probabilities from a model fitted without its fold."""
+    folds = grouped_folds([q.group for q in qs], FOLDS)
+    out: list[np.ndarray] = [np.zeros(0)] * len(qs)
+    for k in range(FOLDS):
+        train = [q for q, f in zip(qs, folds, strict=True) if f != k]
+        w, b = fit([q for q in train if q.source != "aigc"], [q for q in train if q.source == "aigc"])
+        model = SentenceModel(tuple(w), b)
+        for i, (q, f) in enumerate(zip(qs, folds, strict=True)):
+            if f == k:
+                out[i] = model.probabilities(q.rows)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--write", action="store_true", help="write bot/kb/ranker.json")
+    args = parser.parse_args()
+
+    async def gather() -> list[Question]:
+        qs: list[Question] = []
+        for name in TRANSFER_SETS:
+            qs += await transfer_questions(args.shared, name)
+        return qs + await dev_questions(args.shared)
+
+    qs = asyncio.run(gather())
+    print(f"{len(qs)} questions, {sum(len(q.labels) for q in qs)} sentences, {len(FEATURES)} features")
+    cv = cross_validate(qs)
+    w, b = fit([q for q in qs if q.source != "aigc"], [q for q in qs if q.source == "aigc"])
+    fitted = SentenceModel(tuple(w), b)
+    insample = [fitted.probabilities(q.rows) for q in qs]
+    best_share, best_value = SHARES[0], -1.0
+    for share in SHARES:
+        found = figures(qs, cv, share)
+        value = found["lead@100"] + found["lead@300"]
+        if value > best_value:
+            best_share, best_value = share, value
+    print(f"follow_share chosen on cross-validated leads: {best_share}")
+    for source in (*TRANSFER_SETS, "aigc"):
+        idx = [i for i, q in enumerate(qs) if q.source == source]
+        sub = [qs[i] for i in idx]
+        reachable = sum(q.labels.any() for q in sub) / (len(sub) or 1)
+        cvf = figures(sub, [cv[i] for i in idx], best_share)
+        inf = figures(sub, [insample[i] for i in idx], best_share)
+        print(
+            f"{source}: {len(sub)} questions, answer in the candidates {reachable:.1%}; "
+            + "; ".join(f"{k} cv {cvf[k]:.1%} / in-sample {inf[k]:.1%}" for k in cvf)
+        )
+    model = SentenceModel(tuple(float(x) for x in w), b, follow_share=best_share)
+    print("weights:", ", ".join(f"{n} {x:+.2f}" for n, x in zip(FEATURES, w, strict=True)), f"bias {b:+.2f}")
+    if args.write:
+        path = REPO / "bot" / "kb" / "ranker.json"
+        path.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

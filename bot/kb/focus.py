@@ -1,0 +1,114 @@
+"""What a question is about, and whether the knowledge base knows it at all.
+
+A question that names something the articles never mention ("Sora的训练成本是多少",
+"赵鹏入选过国家队吗") must be refused and the name said, not answered with another
+subject's sentence that shares the predicate. The test is on characters, not jieba's
+words, because jieba cuts unknown names unpredictably ("年松/平康/忠"): every stretch of
+the question that also occurs in the best passages (or their titles) is known; what is
+left, minus question words, is either paraphrase in ordinary words ("外貌", "得来") or a
+name. A name is a leftover stretch that is not a word of the language: not in jieba's
+dictionary (Chinese), not an English word (Latin).
+
+Pure: the caller supplies the texts and the two word tests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Container, Iterable
+
+# Question and function words: never a topic.
+_QUESTION_WORDS = re.compile(
+    r"什么|甚么|哪[一些里儿个位种年天]?|谁|多少|多[高长大远重宽深久]|几|何[时处地种]?|怎么|怎样|如何|为什么|为何|为啥"
+    r"|是否|是不是|有没有|能否|可否|吗|呢|啊|呀|吧|啥|咋|请问|一下|告诉我|的话|[他她它此该这那其]"
+)
+_TYPED_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+#\-]*[A-Za-z0-9+#]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9+#\-]*[a-z0-9+#]|[a-z]")
+_PARENTHETICAL = re.compile(r"\s*[（(][^）)]*[）)]\s*")
+MIN_NAME_CHARS = 2
+
+
+def is_question_word(token: str) -> bool:
+    """A question or function word ("何时", "哪个", "谁"): it frames, it names nothing."""
+    return _QUESTION_WORDS.sub("", token) == "" or _QUESTION_WORDS.sub("", token) in (
+        "个",
+        "类",
+        "种",
+        "地方",
+    )
+
+
+def proper_latin(question: str) -> frozenset[str]:
+    """Latin words that the question (as typed) uses as names, lower-cased: every one in
+    a Chinese question ("Sora的训练成本"), and in an English one those written with a
+    capital after the first word, or in capitals ("run Stable Diffusion", "VRAM")."""
+    words = _TYPED_LATIN.findall(question)
+    if _CJK_RUN.search(question):
+        return frozenset(w.lower() for w in words)
+    return frozenset(w.lower() for i, w in enumerate(words) if w[0].isupper() and (i > 0 or w.isupper()))
+
+
+def title_core(title: str) -> str:
+    """A title without its parenthetical ("高英 (北魏)" -> "高英")."""
+    return _PARENTHETICAL.sub("", title).strip()
+
+
+def names_title(question: str, titles: Iterable[str]) -> bool:
+    """Whether the (normalised) question names one of the (normalised) titles."""
+    return any(len(core) >= MIN_NAME_CHARS and core in question for core in map(title_core, titles))
+
+
+def _known_mask(question: str, blob: str) -> list[bool]:
+    """Which characters of the question lie in a stretch of two or more characters that
+    the blob also has."""
+    known = [False] * len(question)
+    start = 0
+    while start < len(question) - 1:
+        end = start + 2
+        if question[start:end] not in blob:
+            start += 1
+            continue
+        while end < len(question) and question[start : end + 1] in blob:
+            end += 1
+        for i in range(start, end):
+            known[i] = True
+        start = end - 1 if end - 1 > start else start + 1
+    return known
+
+
+def unknown_focus(
+    question: str,
+    texts: Iterable[str],
+    is_word: Callable[[str], bool],
+    function_chars: Container[str] = (),
+) -> str | None:
+    """The longest name in the (normalised) question that none of the (normalised)
+    texts contain, or None. `is_word` says whether a leftover stretch is an ordinary
+    word of the language (then it is paraphrase, not a name); `function_chars` (的, 是,
+    有…) never belong to a name."""
+    blob = "\n".join(texts)
+    # Latin words are known or not as whole words; Chinese by stretches of characters.
+    latin = [w for w in _LATIN_WORD.findall(question) if len(w) >= MIN_NAME_CHARS]
+    unknown_latin = [w for w in latin if not is_word(w) and not _has_word(blob, w)]
+    plain = _LATIN_WORD.sub(" ", _QUESTION_WORDS.sub(" ", question))
+    known = _known_mask(plain, blob)
+    leftover = "".join(
+        ch if not k and ch not in function_chars else " " for ch, k in zip(plain, known, strict=True)
+    )
+    names = [
+        run
+        for run in _CJK_RUN.findall(leftover)
+        if len(run) >= MIN_NAME_CHARS and not _reduplicated(run) and not is_word(run) and run not in blob
+    ]
+    names += unknown_latin
+    return max(names, key=len) if names else None
+
+
+def _reduplicated(run: str) -> bool:
+    """ "说说", "看看看", "试试看": a verb said twice is a way of speaking, not a name."""
+    return len(set(run)) < len(run) and len(set(run)) <= 2
+
+
+def _has_word(blob: str, word: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", blob) is not None

@@ -1,0 +1,321 @@
+"""Which sentence answers a question: general features, learned weights.
+
+Every sentence of the search's top passages is a candidate. Each gets a row of features
+that say nothing about any domain: how much of the question's content (idf-weighted) it
+carries, alone, with its neighbours and with its headings; how much of the question's
+wording it shares (character bigrams, the longest common run); its passage's standing;
+whether it holds the kind of value the question asks for (a date, a number...) or the
+form the intent wants (a definition, a reason); whether it stands alone. A logistic
+model turns a row into the probability that the sentence holds the answer.
+
+The weights are not set by hand: `bench/train_ranker.py` fits them on labelled sentences
+(two public reading-comprehension sets and the development question sets) with
+cross-validation grouped by article or question, and writes `ranker.json`, loaded here
+once. Pure: no I/O besides reading that file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from importlib import resources
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.kb.answer_type import asked_type, carries
+from bot.kb.model import Snapshot
+from bot.kb.outline import pieces
+from bot.kb.results import SearchResult
+from bot.kb.sentences import Matcher, definition_strength, intent_cue
+from bot.kb.similarity import bigrams, dice
+from bot.kb.stock import stock_places
+from bot.kb.vocab import normalize_text
+
+MIN_SENTENCE_CHARS = 4
+MODEL_FILE = "ranker.json"
+
+# A sentence that leans on the one before: "它…", "这…", "例如…", "所以…".
+DANGLING = re.compile(
+    r"^(?:它|他|她|这|该|其(?!中)|此|那|例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|但|然而|不过"
+    r"|特别是|尤其是|也|还|又|(?:these|this|it|they|also|however|so|but)\b)"
+)
+_NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
+# The question word whose slot the answer fills ("生命数耗完即算为[什么]").
+_WH = re.compile(
+    r"什么|哪[一些里儿个位种年天]?|谁|多少|多[高长大远重宽深久]|几[个位名种次年岁人家]?|何[时处地种]?|怎么|怎样|如何|为什么|为何"
+    r"|what|which|who|where|when|how|why"
+)
+_ENUMERATION = re.compile(r"[^、，,。]{1,20}、[^、，,。]{1,20}、")
+
+FEATURES: tuple[str, ...] = (
+    "cover",  # idf-weighted share of the question's words (groups) the sentence carries
+    "cover_rel",  # the same, over the best candidate's
+    "cover_best",  # 1 for the candidates that carry the most
+    "heading_cover",  # share carried by its headings and title, not by the sentence
+    "window_cover",  # share carried by the sentence with its neighbours
+    "grams",  # share of the question's character bigrams in the sentence
+    "grams_rel",
+    "common_run",  # the longest run of characters shared with the question, over its length
+    "passage_rel",  # its passage's score over the best passage's
+    "passage_top",  # from the best passage
+    "article_first",  # the first sentence of its article (what the article is about)
+    "early",  # 1 / (1 + its place in the passage)
+    "length",  # log of its length
+    "type_new",  # holds a value of the asked kind the question does not say
+    "type_echo",  # holds only values of the asked kind that the question says
+    "type_asked",  # the question asks for a kind of value (a bias for such questions)
+    "define",  # a definition question, and it defines a question word
+    "reason",  # a why-question, and it gives a reason
+    "how",  # a how-question, and it says how
+    "compare",  # a comparison, and it compares
+    "enumerates",  # a list question, and it enumerates
+    "dangling",  # it opens leaning on the sentence before
+    "stock",  # other articles say it almost word for word
+    "asks",  # it ends with a question mark
+    "introduces",  # it ends with a colon (introduces what follows)
+    "novelty",  # share of its characters that the question does not have
+    "starts_with_term",  # it opens with a question word ("文心一言是…")
+    "local_terms",  # question words weighted by how few of the candidates carry them
+    "local_terms_rel",
+    "local_grams",  # the same with the question's character bigrams
+    "local_grams_rel",
+    "anchor",  # the question's words just before and after its question word, in the sentence
+    "anchor_rel",
+    "heading_match",  # character-bigram overlap (Dice) of the question with its section heading
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of one of the search's passages."""
+
+    text: str
+    rank: int  # the passage's rank in the search
+    article: str
+    line_ord: int
+    position: int  # within its line
+    heading: str
+    order: int  # within its passage's sentences
+
+
+@dataclass(frozen=True)
+class SentenceModel:
+    """Logistic weights over FEATURES (plus a bias), and how the answer uses them."""
+
+    weights: tuple[float, ...]
+    bias: float
+    # A further sentence joins the lead when its probability is at least this share of
+    # the best one's (chosen by cross-validation, see bench/train_ranker.py).
+    follow_share: float = 0.5
+    see_also_share: float = 0.8
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(FEATURES):
+            raise ValueError(f"expected {len(FEATURES)} weights, got {len(self.weights)}")
+
+    def probabilities(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        z: npt.NDArray[np.float64] = rows @ np.asarray(self.weights) + self.bias
+        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return out
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "weights": dict(zip(FEATURES, self.weights, strict=True)),
+            "bias": self.bias,
+            "follow_share": self.follow_share,
+            "see_also_share": self.see_also_share,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object]) -> SentenceModel:
+        weights = raw["weights"]
+        if not isinstance(weights, dict):
+            raise ValueError("weights must be an object of feature -> weight")
+        # A feature the file does not know weighs nothing: an older file still loads.
+        return cls(
+            tuple(float(weights.get(name, 0.0)) for name in FEATURES),
+            float(raw["bias"]),  # type: ignore[arg-type]
+            float(raw.get("follow_share", 0.5)),  # type: ignore[arg-type]
+            float(raw.get("see_also_share", 0.8)),  # type: ignore[arg-type]
+        )
+
+
+@functools.cache
+def shipped_model() -> SentenceModel:
+    """The weights shipped with the package (`bot/kb/ranker.json`)."""
+    text = (resources.files("bot.kb") / MODEL_FILE).read_text(encoding="utf-8")
+    return SentenceModel.from_json(json.loads(text))
+
+
+def candidates(result: SearchResult, snapshot: Snapshot) -> list[Candidate]:
+    out: list[Candidate] = []
+    for rank, scored in enumerate(result.passages):
+        article = scored.passage.article_path
+        for order, p in enumerate(pieces(snapshot, scored.doc)):
+            if len(p.text) >= MIN_SENTENCE_CHARS:
+                out.append(Candidate(p.text, rank, article, p.line_ord, p.position, p.heading, order))
+    return out
+
+
+def _content(text: str) -> str:
+    return _NOT_CONTENT.sub("", normalize_text(text))
+
+
+def _common_run(a: str, b: str) -> int:
+    if not a or not b:
+        return 0
+    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return int(match.size)
+
+
+def featurize(
+    result: SearchResult, snapshot: Snapshot, cands: Sequence[Candidate]
+) -> npt.NDArray[np.float64]:
+    """One row of FEATURES per candidate."""
+    analysis = result.analysis
+    match = Matcher(analysis)
+    question = normalize_text(analysis.question)
+    q_content = _content(analysis.question)
+    q_grams = bigrams(q_content) if q_content else set()
+    q_chars = set(q_content)
+    kind = asked_type(question)
+    intent = analysis.intent.intent
+    own = list(match.weights)  # context words (a follow-up's topic) count at their lower weight
+    total = match.value(own) or 1.0
+    top_score = max((p.score for p in result.passages), default=0.0)
+    stock = stock_places(snapshot, result.passages)
+    first_lines = {
+        article: min((c.line_ord for c in cands if c.article == article), default=-1)
+        for article in {c.article for c in cands}
+    }
+
+    normals = [normalize_text(c.text) for c in cands]
+    found = [match.found(n) for n in normals]
+    heading_found: dict[str, set[str]] = {}
+    rows = np.zeros((len(cands), len(FEATURES)))
+    covers = np.zeros(len(cands))
+    grams = np.zeros(len(cands))
+    for i, (cand, normal) in enumerate(zip(cands, normals, strict=True)):
+        passage = result.passages[cand.rank]
+        key = cand.heading + "\n" + passage.passage.title
+        if key not in heading_found:
+            heading_found[key] = match.found(normalize_text(key))
+        covers[i] = match.value(found[i]) / total
+        neighbours = set(found[i])
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(cands) and cands[j].rank == cand.rank:
+                neighbours |= found[j]
+        content = _content(cand.text)
+        s_grams = bigrams(content) if content else set()
+        grams[i] = len(q_grams & s_grams) / len(q_grams) if q_grams else 0.0
+        row = rows[i]
+        row[3] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
+        row[4] = match.value(neighbours) / total
+        row[7] = _common_run(q_content, content) / max(len(q_content), 1)
+        row[8] = max(passage.score, 0.0) / top_score if top_score > 0 else 1.0
+        row[9] = float(cand.rank == 0)
+        row[10] = float(cand.line_ord == first_lines[cand.article] and cand.position == 0)
+        row[11] = 1.0 / (1.0 + cand.order)
+        row[12] = math.log(1 + len(cand.text)) / 5
+        if kind != "none":
+            carried = carries(kind, normal, question)
+            row[13] = float(carried == 1.0)
+            row[14] = float(carried == 0.5)
+            row[15] = 1.0
+        if intent == "definition":
+            row[16] = definition_strength(normal, found[i])
+        elif intent in ("reason", "how", "comparison"):
+            row[{"reason": 17, "how": 18, "comparison": 19}[intent]] = float(intent_cue(intent, normal))
+        elif intent == "list":
+            row[20] = float(_ENUMERATION.search(cand.text) is not None)
+        row[21] = float(DANGLING.match(normal) is not None)
+        row[22] = float((cand.rank, cand.line_ord, cand.position) in stock)
+        row[23] = float(cand.text[-1] in "？?")
+        row[24] = float(cand.text[-1] in "：:")
+        row[25] = sum(ch not in q_chars for ch in content) / max(len(content), 1)
+        row[26] = float(any(normal.startswith(t) for t in found[i] if t not in match.ubiquitous))
+    n = len(cands)
+    groups = [match.groups(f) for f in found]
+    gram_sets = [bigrams(_content(c.text)) & q_grams for c in cands]
+    rows[:, 27] = _local(groups, match.groups(own), n)
+    rows[:, 29] = _local(gram_sets, q_grams, n)
+    for column in (27, 29):
+        best = rows[:, column].max() if n else 0.0
+        rows[:, column + 1] = rows[:, column] / best if best > 0 else 0.0
+    left, right = _anchors(question)
+    rows[:, 31] = [_anchor_match(left, right, _content(c.text)) for c in cands]
+    best_anchor = rows[:, 31].max() if n else 0.0
+    rows[:, 32] = rows[:, 31] / best_anchor if best_anchor > 0 else 0.0
+    heading_grams: dict[str, set[str]] = {}
+    for i, cand in enumerate(cands):
+        if cand.heading not in heading_grams:
+            text = _content(cand.heading)
+            heading_grams[cand.heading] = bigrams(text) if text else set()
+        rows[i, 33] = dice(q_grams, heading_grams[cand.heading])
+    rows[:, 0] = covers
+    best_cover = covers.max() if len(covers) else 0.0
+    rows[:, 1] = covers / best_cover if best_cover > 0 else 0.0
+    rows[:, 2] = (covers >= best_cover - 1e-9) & (best_cover > 0)
+    rows[:, 5] = grams
+    best_grams = grams.max() if len(grams) else 0.0
+    rows[:, 6] = grams / best_grams if best_grams > 0 else 0.0
+    return rows
+
+
+def _anchors(question: str) -> tuple[str, str]:
+    """The question's content just before and just after its (first) question word."""
+    found = _WH.search(question)
+    if found is None:
+        return "", ""
+    return _content(question[: found.start()]), _content(question[found.end() :])
+
+
+def _anchor_match(left: str, right: str, content: str) -> float:
+    """How much of the text around the question word the sentence has, as it stands: the
+    longest end of `left` and the longest start of `right` found in the sentence, over
+    their length."""
+    if not left and not right:
+        return 0.0
+    size = 0
+    for part, from_end in ((left, True), (right, False)):
+        best = 0
+        for n in range(min(len(part), 12), 0, -1):
+            piece = part[-n:] if from_end else part[:n]
+            if piece in content:
+                best = n
+                break
+        size += best
+    return size / max(min(len(left), 12) + min(len(right), 12), 1)
+
+
+def _local(present: Sequence[set[str]], wanted: set[str], n: int) -> npt.NDArray[np.float64]:
+    """Share of `wanted` each candidate carries, each item weighted by an idf over the
+    candidates themselves: the article's own subject is in all its sentences and says
+    nothing about which of them answers."""
+    if not wanted or not n:
+        return np.zeros(n)
+    df = {w: sum(w in p for p in present) for w in wanted}
+    idf = {w: math.log((n - df[w] + 0.5) / (df[w] + 0.5) + 1) for w in wanted}
+    total = sum(idf.values()) or 1.0
+    return np.array([sum(idf[w] for w in p if w in idf) / total for p in present])
+
+
+def rank(
+    result: SearchResult, snapshot: Snapshot, model: SentenceModel | None = None
+) -> list[tuple[Candidate, float]]:
+    """The candidates with their probabilities, best first (ties: earlier passage,
+    earlier sentence)."""
+    cands = candidates(result, snapshot)
+    if not cands:
+        return []
+    model = model or shipped_model()
+    probs = model.probabilities(featurize(result, snapshot, cands))
+    order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].rank, cands[i].order))
+    return [(cands[i], float(probs[i])) for i in order]
