@@ -1,6 +1,8 @@
 """The answer a user reads: lead, whole lists, subjects, see-also lines, citations."""
 
 from bot.kb.answer import compose_answer
+from bot.kb.outline import Outline
+from bot.kb.ranker import rank
 from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
 
@@ -27,12 +29,20 @@ def test_no_answer_has_no_sentences_and_no_sources(seed_retriever: Retriever) ->
     assert not answer.answered and answer.sentences == () and answer.sources == ()
 
 
-def test_lead_sentences_are_contiguous_text_of_one_passage(seed_retriever: Retriever) -> None:
+def test_lead_opens_with_the_best_sentence_and_stays_in_its_article(seed_retriever: Retriever) -> None:
     result = seed_retriever.search("AIGC人才的平均年薪是多少？")
     answer = compose_answer(result, seed_retriever.snapshot)
-    texts = "".join(p.passage.text for p in result.passages).replace("\n", "")
-    assert "".join(c.text for c in answer.lead) in texts
-    assert any("年薪" in c.text for c in answer.lead)
+    best = rank(result, seed_retriever.snapshot)[0][0]
+    assert answer.lead[0].text.endswith(best.text)
+    article = " ".join(
+        line.text
+        for a in seed_retriever.snapshot.articles
+        if a.path == best.article
+        for line in Outline.of(seed_retriever.snapshot, a.path).lines
+    )
+    assert all(c.text in article for c in answer.lead[1:])
+    assert {c.source for c in answer.lead} == {1}
+    assert "年薪" in answer.lead[0].text
 
 
 def test_list_question_gets_the_whole_list_across_passages(seed_retriever: Retriever) -> None:

@@ -46,18 +46,22 @@ def test_question_set_quality(
     assert report.promo_passages == 0, summary
 
 
-# (file, minimum lead@300): the key phrase in the first 300 characters of the answer.
-ANSWER_BARS = [("dev.jsonl", 18), ("dev_hard.jsonl", 9), ("dev_answers.jsonl", 27)]
+# The answers users read, over every development set together: floors a few points under
+# today's figures, so that no single question is a target (issue 19). Held-out questions
+# and the cross-validated figures of bench/train_ranker.py say what generalises.
+ANSWER_SETS = ["dev.jsonl", "dev_hard.jsonl", "dev_answers.jsonl", "dev_judged.jsonl", "dev_lists.jsonl"]
 
 
-@pytest.mark.parametrize(("name", "lead"), ANSWER_BARS, ids=[b[0] for b in ANSWER_BARS])
-def test_answers_users_read(seed_retriever: Retriever, vocab: Vocabulary, name: str, lead: int) -> None:
-    report = run(DATA / name, seed_retriever, vocab)
-    summary = "\n".join(report.lines())
-    assert report.lead_hits >= lead, summary
-    assert report.promo_answers == 0, summary
-    assert report.repeated_answers == 0, summary
-    assert report.lists_complete == report.lists, summary
+def test_answers_users_read(seed_retriever: Retriever, vocab: Vocabulary) -> None:
+    reports = [run(DATA / name, seed_retriever, vocab) for name in ANSWER_SETS]
+    answerable = sum(r.answerable for r in reports)
+    summary = "\n".join(line for r in reports for line in r.misses)
+    assert sum(r.lead_hits for r in reports) / answerable >= 0.78, summary
+    assert sum(r.refused_wrong for r in reports) <= 1, summary
+    assert sum(r.refused_correct for r in reports) == sum(r.unanswerable for r in reports), summary
+    assert sum(r.lists_complete for r in reports) / sum(r.lists for r in reports) >= 0.6, summary
+    assert sum(r.promo_answers for r in reports) == 0, summary
+    assert sum(r.repeated_answers for r in reports) == 0, summary
 
 
 def test_hit_needs_the_phrase_in_the_first_1200_chars_and_a_listed_source() -> None:

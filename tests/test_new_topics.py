@@ -83,10 +83,12 @@ def test_a_new_topic_is_answered_without_a_vocabulary_edit(
     assert expected in lead(service, question)
 
 
-def test_a_how_question_gets_the_steps_not_the_price(service: KnowledgeService) -> None:
+def test_a_how_question_leads_with_the_steps_not_the_price(service: KnowledgeService) -> None:
     # "写歌" is not a word of the article ("写一首歌"), yet it says which section answers.
     text = lead(service, "怎么用Suno写歌")
-    assert "点击" in text and "美元" not in text
+    first = text[:100]
+    assert "点击" in first or "输入" in first
+    assert "美元" not in first
 
 
 @pytest.mark.parametrize(

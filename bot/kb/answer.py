@@ -35,6 +35,7 @@ from bot.kb.vocab import normalize_text
 LEAD_CHARS = 260  # the lead grows with further good sentences up to this
 SEE_ALSO_CHARS = 90
 MAX_ITEMS = 12
+LIST_PASSAGES = 10  # a list question looks for its list in the articles of this many matches
 
 
 def compose_answer(result: SearchResult, snapshot: Snapshot, model: SentenceModel | None = None) -> Answer:
@@ -86,7 +87,9 @@ class _Composer:
         items: list[Cited] = []
         said: list[frozenset[str]] = []
         if best is not None and best.score > 0:
-            listed = self.whole_list(best) if self.intent == "list" else None
+            # "在教育领域有哪些应用": a question naming one member of a list gets that member.
+            member = self.intent == "list" and self._names_member(best)
+            listed = self.whole_list(best, candidates) if self.intent == "list" and not member else None
             # A sentence that enumerates ("北京、上海、深圳、杭州") answers a list question
             # itself, unless a list whose heading names the question's words is near.
             if listed is not None and (listed[2] or not ENUMERATION.search(best.text)):
@@ -101,6 +104,13 @@ class _Composer:
             first = next((ln for ln in passage_lines(top.passage, top.doc) if ln.kind != "heading"), None)
             if first is not None:
                 lead = [Cited(split_sentences(first.text)[0], self.cite(top.passage.article_path))]
+        if items:  # a sentence the list says again is said once, in the list
+            in_list = [shingles_of(c.text) for c in items]
+            lead = lead[:1] + [
+                c
+                for c in lead[1:]
+                if not any(jaccard(shingles_of(c.text), o) >= NEAR_DUPLICATE for o in in_list)
+            ]
         said = [shingles_of(c.text) for c in (*lead, *items)]
         see_also = self.see_also(candidates, best, said)
         return Answer(
@@ -135,6 +145,12 @@ class _Composer:
             start = position - 1  # "它…" needs the sentence that names "it"
         chosen = parts[start : position + 1]
         said = [shingles_of(text) for text in chosen]
+        introduction = self._introduction_after(outline, i, parts, position)
+        if introduction:
+            # "…取决于技能、兴趣和规划。以下将结合这几点分析：": the list it introduces
+            # is the answer's body (shown as a list), not more sentences.
+            chosen.append(introduction)
+            candidates = ()
         for other in candidates:
             if other.article != best.article or other.score < self.model.follow_share * best.score:
                 continue
@@ -144,8 +160,10 @@ class _Composer:
             shingles = shingles_of(other.text)
             if any(jaccard(shingles, s) >= NEAR_DUPLICATE for s in said):
                 continue  # the best sentence itself, or one saying the same
-            if other.text.endswith(("？", "?")):
-                continue  # a rhetorical question answers nothing
+            if other.text.endswith(("？", "?", "：", ":")) or LABEL.match(other.text):
+                # A rhetorical question answers nothing; an introduction ("…以下几个方面：")
+                # says nothing without its list; a "label：" line is an item of one.
+                continue
             said.append(shingles)
             chosen.append(other.text)
         source = self.cite(best.article)
@@ -154,6 +172,25 @@ class _Composer:
             heading = self.heading_of(best.article, best.line_ord)
             chosen[0] = with_subject(chosen[0], heading, line.kind == "item", "".join(parts[:start]))
         return [Cited(s, source) for s in chosen]
+
+    def _names_member(self, best: Sentence) -> bool:
+        """Whether the best sentence is a "label：text" item whose label names a question
+        word that is not in nearly every passage."""
+        label = LABEL.match(best.text)
+        if label is None:
+            return False
+        found = self.match.found(normalize_text(label.group(1)))
+        return self.match.topical(found - self.match.ubiquitous)
+
+    def _introduction_after(self, outline: Outline, i: int, parts: Sequence[str], position: int) -> str:
+        """The sentence right after the best one when it introduces a list ("…：")."""
+        if position + 1 < len(parts):
+            following = parts[position + 1]
+        elif i + 1 < len(outline.lines) and outline.lines[i + 1].kind == "text":
+            following = split_sentences(outline.lines[i + 1].text)[0]
+        else:
+            return ""
+        return following if following.endswith(("：", ":")) and not LABEL.match(following) else ""
 
     def _first_in_section(self, article: str, line_ord: int) -> bool:
         outline = self.outline(article)
@@ -166,17 +203,27 @@ class _Composer:
 
     # -- lists ------------------------------------------------------------------------
 
-    def whole_list(self, best: Sentence) -> tuple[list[Cited], list[Cited], bool] | None:
+    def whole_list(
+        self, best: Sentence, candidates: Sequence[Sentence] = ()
+    ) -> tuple[list[Cited], list[Cited], bool] | None:
         """The complete list of the section the question hits, or None if it hits none;
         the flag says whether the list's own heading names a question word."""
-        articles = dict.fromkeys([best.article, *(p.passage.article_path for p in self.result.passages[:2])])
-        shown: dict[str, list[int]] = {a: [] for a in articles}
-        for scored in self.result.passages:
-            if scored.passage.article_path in shown:
-                shown[scored.passage.article_path] += [
-                    ln.ord for ln in passage_lines(scored.passage, scored.doc)
-                ]
-        choice = choose_list(self.match, {a: self.outline(a) for a in articles}, shown)
+        # Every list of the answer's articles is a candidate: a list straddles passages,
+        # and its heading ("常见的AIGC应用") may be far from the sentences that matched.
+        nearby = [self.snapshot.passages[d].article_path for d in self.result.nearest[:LIST_PASSAGES]]
+        articles = dict.fromkeys(
+            [best.article, *(p.passage.article_path for p in self.result.passages), *nearby]
+        )
+        # Course outlines are lists too, but answer only questions about learning.
+        course = None if self.result.analysis.intent.learning else self.snapshot.course
+        shown = {
+            a: [line.ord for line in self.outline(a).lines if course is None or not course[line.passage]]
+            for a in articles
+        }
+        support: dict[tuple[str, int], float] = {}
+        for c in candidates:  # the best probability of a sentence on each line
+            support[(c.article, c.line_ord)] = max(support.get((c.article, c.line_ord), 0.0), c.score)
+        choice = choose_list(self.match, {a: self.outline(a) for a in articles}, shown, support)
         if choice is None:
             return None
         article, h, entries, named = choice.article, choice.section, choice.entries, choice.named

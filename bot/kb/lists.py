@@ -106,7 +106,10 @@ class ListChoice:
 
 
 def choose_list(
-    match: Matcher, outlines: Mapping[str, Outline], shown: Mapping[str, Sequence[int]]
+    match: Matcher,
+    outlines: Mapping[str, Outline],
+    shown: Mapping[str, Sequence[int]],
+    support: Mapping[tuple[str, int], float] | None = None,
 ) -> ListChoice | None:
     """The list the question asks for, among the sections around the shown lines.
 
@@ -114,7 +117,7 @@ def choose_list(
     word; headings count most, the introduction and the items less. A subsection whose
     own heading names the question better wins over its parent's list of subsections.
     """
-    options: list[tuple[float, int, ListChoice]] = []
+    options: list[tuple[float, float, float, int, ListChoice]] = []
     for article, outline in outlines.items():
         sections: set[int | None] = set()
         for ord_ in shown.get(article, ()):
@@ -142,10 +145,21 @@ def choose_list(
             score += 0.5 * match.value(in_items, exclude=match.groups(in_heading | in_intro))
             depth = 0 if h is None else outline.lines[h].level
             named = match.topical(in_heading) or match.topical(in_intro)
-            options.append((score, depth, ListChoice(score, article, h, entries, named, intro)))
+            # Ties go to the list whose items say the question's words most often
+            # (a list of tools whose items are "…应用程序", "…产品").
+            mentions = sum(len(match.found(normalize_text(e)) - match.ubiquitous) for e in entries) / max(
+                len(entries), 1
+            )
+            # ...and before that, to the list around the sentences that answer best.
+            backing = 0.0
+            if support:
+                lines = outline.span(h)
+                backing = max((support.get((article, outline.lines[j].ord), 0.0) for j in lines), default=0.0)
+            choice = ListChoice(score, article, h, entries, named, intro)
+            options.append((score, backing, mentions, depth, choice))
     if not options:
         return None
-    return max(options, key=lambda o: (o[0], o[1]))[2]
+    return max(options, key=lambda o: o[:4])[4]
 
 
 def clip(text: str, limit: int) -> str:

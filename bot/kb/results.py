@@ -84,8 +84,8 @@ class SearchResult:
     coverage: float
     reason: str
     analysis: Analysis
-    # A refused question's best BM25 matches (positions), whose titles "did you mean"
-    # may offer: kept so that suggesting does not search again.
+    # The question's best BM25 matches (positions), before diversifying: what "did you
+    # mean" offers when refused, and where a list question looks for its list.
     nearest: tuple[int, ...] = ()
     # The name the question asks about that the knowledge base never mentions ("Sora").
     missing: str = ""

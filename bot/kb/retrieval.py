@@ -13,7 +13,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage
-from bot.kb.focus import names_title, proper_latin, unknown_focus
+from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
@@ -223,6 +223,9 @@ class Retriever:
         )
         for token in unknown:
             weights[token] = UNKNOWN_SENTENCE_WEIGHT * max(self.judge.max_idf, 1.0)
+        for t in terms:
+            if is_question_word(t.group):
+                weights[t.token] = 0.0  # "哪几个", "何时": they frame the question, name nothing
         limit = self.config.heading_ignore_df * index.size
         pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
         intent = self._intents.detect(question)
@@ -273,11 +276,14 @@ class Retriever:
             aliased = {
                 t.group for t in terms if t.origin in ("glossary", "synonym", "fuzzy") and index.df(t.token)
             }
-
+            aliased |= {k for k in self.tokenizer.vocab.synonyms if len(k) > 1 and k in question}
             proper = proper_latin(text)
 
             def ordinary(run: str) -> bool:
-                return run in aliased or (run not in proper and self._is_word(run))
+                # An index word is known wherever it is; an alias is known by what it means.
+                if run in aliased or index.df(run):
+                    return True
+                return run not in proper and self._is_word(run)
 
             missing = unknown_focus(question, texts, ordinary, self._function_chars)
             if missing is not None:
@@ -298,7 +304,16 @@ class Retriever:
             present = self.token_set(doc)
             matched = tuple(t.token for t in terms if t.token in present)
             passages.append(ScoredPassage(passage, score, matched, doc))
-        return SearchResult(text, True, tuple(passages), terms, coverage, "answered", analysis)
+        return SearchResult(
+            text,
+            True,
+            tuple(passages),
+            terms,
+            coverage,
+            "answered",
+            analysis,
+            tuple(hits.ids[:NEAREST].tolist()),
+        )
 
     def _searchable(self, doc: int) -> str:
         """A passage's title, headings and text in normalised form, kept per passage."""
