@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
 import urllib.parse
@@ -36,11 +35,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bot.config import Settings  # noqa: E402
+from bot.crossval import sentence_labels, squash  # noqa: E402
 from bot.kb.learning import fit_logistic, grouped_folds  # noqa: E402
 from bot.kb.ranker import FEATURES, SentenceModel, candidates, featurize  # noqa: E402
 from bot.kb.results import RetrievalConfig  # noqa: E402
 from bot.kb.retrieval import Retriever  # noqa: E402
-from bot.kb.vocab import normalize_text  # noqa: E402
 from bot.service import KnowledgeService  # noqa: E402
 
 FOLDS = 5
@@ -51,10 +50,6 @@ TRANSFER_SETS = ("cmrc2018_trial", "drcd_dev")
 # Never pad the lead with sentences given under a tenth of the best one's chance.
 SHARES = (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9)
 LEAD_CHARS = 260
-
-
-def squash(text: str) -> str:
-    return re.sub(r"\s+", "", normalize_text(text))
 
 
 @dataclass
@@ -98,18 +93,8 @@ def collect(
         if not cands:
             continue
         rows = featurize(result, service.snapshot, cands)
+        labels = sentence_labels(cands, golds)
         wanted = [squash(g) for g in golds if squash(g)]
-        labels = np.array([float(any(g in squash(c.text) for g in wanted)) for c in cands])
-        # A span over two sentences: the sentence it starts in is the one to lead with.
-        for r in {c.rank for c in cands}:
-            own = [i for i, c in enumerate(cands) if c.rank == r]
-            texts = [squash(cands[i].text) for i in own]
-            joined = "".join(texts)
-            ends = np.cumsum([len(t) for t in texts])
-            for g in wanted:
-                at = joined.find(g)
-                if at >= 0:
-                    labels[own[int(np.searchsorted(ends, at, side="right"))]] = 1.0
         texts, articles = [c.text for c in cands], [c.article for c in cands]
         out.append(Question(source, group, rows, labels, texts, articles, wanted))
     return out
@@ -160,10 +145,13 @@ def stack(questions: list[Question]) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return rows, labels, weights
 
 
+def fit_prior(prior_qs: list[Question]) -> tuple[np.ndarray, float]:
+    rows, labels, weights = stack([q for q in prior_qs if q.labels.any()])
+    return fit_logistic(rows, labels, weights, l2=L2_TRANSFER)
+
+
 def fit(prior_qs: list[Question], dev_qs: list[Question]) -> tuple[np.ndarray, float]:
-    usable = [q for q in prior_qs if q.labels.any()]
-    rows, labels, weights = stack(usable)
-    w, b = fit_logistic(rows, labels, weights, l2=L2_TRANSFER)
+    w, b = fit_prior(prior_qs)
     dev = [q for q in dev_qs if q.labels.any()]
     if dev:
         rows, labels, weights = stack(dev)
@@ -252,8 +240,11 @@ def main() -> None:
     model = SentenceModel(tuple(float(x) for x in w), b, follow_share=best_share)
     print("weights:", ", ".join(f"{n} {x:+.2f}" for n, x in zip(FEATURES, w, strict=True)), f"bias {b:+.2f}")
     if args.write:
+        pw, pb = fit_prior([q for q in qs if q.source != "aigc"])
+        prior = SentenceModel(tuple(float(x) for x in pw), pb).to_json()
         path = REPO / "bot" / "kb" / "ranker.json"
-        path.write_text(json.dumps(model.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        payload = {**model.to_json(), "prior": {**prior, "l2": L2_DEV}}
+        path.write_text(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {path}")
 
 

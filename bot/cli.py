@@ -25,6 +25,7 @@ from bot import logs
 from bot.adding import prepare, save_new
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, reply_json
+from bot.crossval import cross_validate
 from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, parse_since, write_rows
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
@@ -63,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
     command("chat", "talk to the bot in this terminal (no Telegram token needed)")
     ev = command("eval", "score a question file (jsonl): passages and the answers users read")
     ev.add_argument("file", type=Path)
+    ev.add_argument(
+        "--cv",
+        action="store_true",
+        help="also answer each question with a sentence model refitted without it (5 folds), "
+        "and print the cross-validated answer figures beside the in-sample ones",
+    )
     command("run", "run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)")
     command("webhook", "run the Telegram bot behind a webhook (needs WEBHOOK_URL too)")
     export = command("export", "export the question log, unanswered questions or feedback")
@@ -199,10 +206,23 @@ def _line_editing() -> Callable[[], None]:
     return save
 
 
-def _eval(path: Path) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
-        report = await asyncio.to_thread(evaluate, service, load_cases(path))
+        cases = load_cases(path)
+        report = await asyncio.to_thread(evaluate, service, cases)
         print("\n".join(report.lines()))
+        if cv:
+            inside, crossed = await asyncio.to_thread(cross_validate, service, cases)
+            n = inside.answerable
+            print(
+                f"lead@300 in-sample {inside.lead_hits}/{n}, cross-validated {crossed.lead_hits}/{n} "
+                f"(5 folds by question id, each refitted from the shipped prior without its fold)"
+            )
+            if inside.lists:
+                print(
+                    f"lists complete in-sample {inside.lists_complete}/{inside.lists}, "
+                    f"cross-validated {crossed.lists_complete}/{crossed.lists}"
+                )
         return 0
 
     return run
@@ -240,7 +260,7 @@ def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable
     if args.command == "ask":
         return _ask(args)
     if args.command == "eval":
-        return _eval(args.file)
+        return _eval(args.file, args.cv)
     if args.command == "chat":
         return _chat
     if args.command == "health":

@@ -154,6 +154,14 @@ def shipped_model() -> SentenceModel:
     return SentenceModel.from_json(json.loads(text))
 
 
+@functools.cache
+def shipped_prior() -> tuple[SentenceModel, float]:
+    """The weights fitted on the reading-comprehension sets alone, and how hard they
+    hold when refitted on development questions (`bot.crossval`)."""
+    raw = json.loads((resources.files("bot.kb") / MODEL_FILE).read_text(encoding="utf-8"))
+    return SentenceModel.from_json(raw["prior"]), float(raw["prior"]["l2"])
+
+
 def candidates(result: SearchResult, snapshot: Snapshot) -> list[Candidate]:
     out: list[Candidate] = []
     for rank, scored in enumerate(result.passages):
