@@ -104,7 +104,7 @@ def cross_validate(service: KnowledgeService, cases: Sequence[EvalCase]) -> tupl
     inside, crossed = EvalReport(), EvalReport()
     for k in range(FOLDS):
         model = refit([r for r, f in zip(rows, folds, strict=True) if f != k and r is not None], prior, l2)
-        for i in np.flatnonzero(folds == k):
+        for i in map(int, np.flatnonzero(folds == k)):
             case, result = cases[i], results[i]
             learning = result.analysis.intent.learning
             for report, used in ((inside, None), (crossed, model)):
