@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from bot.evaluation import EvalCase, EvalReport, score_answer
 from bot.kb.answer import compose_answer
-from bot.kb.learning import fit_logistic, grouped_folds
+from bot.kb.learning import fit_listwise, grouped_folds
 from bot.kb.model import Snapshot
 from bot.kb.ranker import Candidate, SentenceModel, candidates, featurize, shipped_model, shipped_prior
 from bot.kb.results import RetrievalConfig, SearchResult
@@ -75,15 +75,12 @@ def labelled(
 
 
 def refit(training: Sequence[Labelled], prior: SentenceModel, l2: float) -> SentenceModel:
-    """The prior, pulled toward these labelled questions (each question counts once)."""
+    """The prior, pulled toward these labelled questions (a listwise fit)."""
     if not training:
         return prior
-    rows = np.vstack([q.rows for q in training])
-    labels = np.concatenate([q.labels for q in training])
-    weights = np.concatenate([np.full(len(q.labels), 1.0 / len(q.labels)) for q in training])
-    w, b = fit_logistic(rows, labels, weights, l2=l2, prior=np.asarray(prior.weights))
+    w = fit_listwise([(q.rows, q.labels) for q in training], l2=l2, prior=np.asarray(prior.weights))
     shipped = shipped_model()
-    return SentenceModel(tuple(float(x) for x in w), b, shipped.follow_share, shipped.see_also_share)
+    return SentenceModel(tuple(float(x) for x in w), 0.0, shipped.follow_share, shipped.see_also_share)
 
 
 def cross_validate(service: KnowledgeService, cases: Sequence[EvalCase]) -> tuple[EvalReport, EvalReport]:

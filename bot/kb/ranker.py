@@ -5,13 +5,14 @@ that say nothing about any domain: how much of the question's content (idf-weigh
 carries, alone, with its neighbours and with its headings; how much of the question's
 wording it shares (character bigrams, the longest common run); its passage's standing;
 whether it holds the kind of value the question asks for (a date, a number...) or the
-form the intent wants (a definition, a reason); whether it stands alone. A logistic
-model turns a row into the probability that the sentence holds the answer.
+form the intent wants (a definition, a reason); whether it stands alone. A linear model
+turns the rows into each sentence's share of the chance of holding the answer.
 
 The weights are not set by hand: `bench/train_ranker.py` fits them on labelled sentences
 (two public reading-comprehension sets and the development question sets) with
 cross-validation grouped by article or question, and writes `ranker.json`, loaded here
-once. Pure: no I/O besides reading that file.
+once. The fit is listwise: a softmax over each question's candidates, so the weights say
+which sentence wins within a question. Pure: no I/O besides reading that file.
 """
 
 from __future__ import annotations
@@ -106,7 +107,8 @@ class Candidate:
 
 @dataclass(frozen=True)
 class SentenceModel:
-    """Logistic weights over FEATURES (plus a bias), and how the answer uses them."""
+    """Weights over FEATURES (the bias cancels in the softmax; kept for the file's
+    shape), and how the answer uses them."""
 
     weights: tuple[float, ...]
     bias: float
@@ -120,8 +122,11 @@ class SentenceModel:
             raise ValueError(f"expected {len(FEATURES)} weights, got {len(self.weights)}")
 
     def probabilities(self, rows: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """A softmax over one question's candidates: the share of the chance that each
+        holds the answer (the weights are fitted listwise, `bot.kb.learning`)."""
         z: npt.NDArray[np.float64] = rows @ np.asarray(self.weights) + self.bias
-        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        e = np.exp(z - z.max()) if len(z) else z
+        out: npt.NDArray[np.float64] = e / e.sum() if len(z) else e
         return out
 
     def to_json(self) -> dict[str, object]:
