@@ -15,11 +15,11 @@ Pure: the caller supplies the texts and the two word tests.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Sequence
 
 # Question and function words: never a topic.
 _QUESTION_WORDS = re.compile(
-    r"什么|甚么|哪[一些里儿个位种年天]?|谁|多少|多[高长大远重宽深久]|几|何[时处地种]?|怎么|怎样|如何|为什么|为何|为啥"
+    r"什么|甚么|哪一?(?:个人|个|位|种|些|国|家|年|天|里|儿|边|方)?|谁|多少|多[高长大远重宽深久]|几|何[时处地种]?|怎么|怎样|如何|为什么|为何|为啥"
     r"|是否|是不是|有没有|能否|可否|吗|呢|啊|呀|吧|啥|咋|请问|一下|告诉我|的话|[他她它此该这那其]"
 )
 _TYPED_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9+#\-]*[A-Za-z0-9+#]")
@@ -40,12 +40,14 @@ def is_question_word(token: str) -> bool:
 
 
 def proper_latin(question: str) -> frozenset[str]:
-    """Latin words that the question (as typed) uses as names, lower-cased: every one in
-    a Chinese question ("Sora的训练成本"), and in an English one those written with a
-    capital after the first word, or in capitals ("run Stable Diffusion", "VRAM")."""
+    """Latin words that the question (as typed) uses as names, lower-cased: in a Chinese
+    question those written with a capital ("Sora的训练成本"), in an English one those
+    written with a capital after the first word, or in capitals ("run Stable Diffusion",
+    "VRAM"). Latin words that are not English words are names anyway (`_is_word`)."""
     words = _TYPED_LATIN.findall(question)
     if _CJK_RUN.search(question):
-        return frozenset(w.lower() for w in words)
+        # Written as a name ("Sora", "Excel"); capitals alone may be shouting ("DROP TABLE").
+        return frozenset(w.lower() for w in words if w[0].isupper() and not w.isupper())
     return frozenset(w.lower() for i, w in enumerate(words) if w[0].isupper() and (i > 0 or w.isupper()))
 
 
@@ -82,27 +84,41 @@ def unknown_focus(
     texts: Iterable[str],
     is_word: Callable[[str], bool],
     function_chars: Container[str] = (),
+    words: Sequence[tuple[int, int]] | None = None,
 ) -> str | None:
     """The longest name in the (normalised) question that none of the (normalised)
     texts contain, or None. `is_word` says whether a leftover stretch is an ordinary
     word of the language (then it is paraphrase, not a name); `function_chars` (的, 是,
-    有…) never belong to a name."""
+    有…) never belong to a name; `words`: where the question's words start and end (a
+    name is whole words)."""
     blob = "\n".join(texts)
+    boundaries = None if words is None else {i for span in words for i in span}
     # Latin words are known or not as whole words; Chinese by stretches of characters.
     latin = [w for w in _LATIN_WORD.findall(question) if len(w) >= MIN_NAME_CHARS]
     unknown_latin = [w for w in latin if not is_word(w) and not _has_word(blob, w)]
-    plain = _LATIN_WORD.sub(" ", _QUESTION_WORDS.sub(" ", question))
+    # Blanked out, not removed: offsets must stay those of the question (`boundaries`).
+    plain = _LATIN_WORD.sub(_blank, _QUESTION_WORDS.sub(_blank, question))
     known = _known_mask(plain, blob)
     leftover = "".join(
         ch if not k and ch not in function_chars else " " for ch, k in zip(plain, known, strict=True)
     )
     names = [
-        run
-        for run in _CJK_RUN.findall(leftover)
-        if len(run) >= MIN_NAME_CHARS and not _reduplicated(run) and not is_word(run) and run not in blob
+        match.group(0)
+        for match in _CJK_RUN.finditer(leftover)
+        if len(match.group(0)) >= MIN_NAME_CHARS
+        # A name is whole words: a stretch that starts or ends inside one of jieba's
+        # words ("国给" of "哪一国给…") is leftover wording, not a name.
+        and (boundaries is None or (match.start() in boundaries and match.end() in boundaries))
+        and not _reduplicated(match.group(0))
+        and not is_word(match.group(0))
+        and match.group(0) not in blob
     ]
     names += unknown_latin
     return max(names, key=len) if names else None
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group(0))
 
 
 def _reduplicated(run: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -258,44 +258,11 @@ class Retriever:
         best_doc = ranked[0][0]
         if best_doc is None:  # cannot happen: the best hit always heads the list
             return refuse(0.0, "no matching passage")
-        best = self.snapshot.passages[best_doc]
-        coverage, has_content, in_domain = self.coverage(terms, best)
-        needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
-        # A question about learning is answered by course material as such.
-        if analysis.intent.learning and best.kind == "course":
-            needed = 0.0
-        question = normalize_text(text)
-        nearby = hits.ids[:FOCUS_PASSAGES].tolist()
-        if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
-            needed = 0.0  # it names an article: that article answers it
-        elif self._names_subject(terms, best):
-            needed = 0.0  # it names what the best passage is about (its title or heading)
-        else:
-            texts = [self._searchable(d) for d in nearby]
-            # A word the glossary or synonyms translate into the index's words is known.
-            aliased = {
-                t.group for t in terms if t.origin in ("glossary", "synonym", "fuzzy") and index.df(t.token)
-            }
-            aliased |= {k for k in self.tokenizer.vocab.synonyms if len(k) > 1 and k in question}
-            proper = proper_latin(text)
-
-            def ordinary(run: str) -> bool:
-                # An index word is known wherever it is; an alias is known by what it means.
-                if run in aliased or index.df(run):
-                    return True
-                return run not in proper and self._is_word(run)
-
-            missing = unknown_focus(question, texts, ordinary, self._function_chars)
-            if missing is not None:
-                typed = re.search(re.escape(missing), text, re.IGNORECASE)  # as the user wrote it
-                name = typed.group(0) if typed else missing
-                return refuse(coverage, f"nothing about '{name}'", hits.ids.tolist(), name)
-        if has_content and coverage < needed:
-            return refuse(
-                coverage,
-                f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})",
-                hits.ids.tolist(),
-            )
+        refusal = self._refusal(analysis, hits.ids.tolist(), best_doc)
+        if refusal is not None:
+            coverage, reason, missing = refusal
+            return refuse(coverage, reason, hits.ids.tolist(), missing)
+        coverage = self.coverage(terms, self.snapshot.passages[best_doc])[0]
         passages = []
         for doc, score in ranked[offset : offset + k]:
             if doc is None:
@@ -324,17 +291,74 @@ class Retriever:
 
         return self.snapshot.kept("normal text", doc, make, PER_PASSAGE_KEPT)
 
-    def _names_subject(self, terms: Sequence[QueryTerm], passage: Passage) -> bool:
-        """Whether a name of the question (a known word that is not ordinary vocabulary)
-        is in the passage's title or headings: the passage is about it."""
+    def _refusal(
+        self, analysis: Analysis, hits: Sequence[int], best_doc: int
+    ) -> tuple[float, str, str] | None:
+        """(coverage, reason, the unknown name or "") when the question is to be refused.
+
+        A question naming an article's title is answered from it. One naming something
+        that none of its best passages mention is refused, and the name said. One naming
+        something the best passage holds (a name, not ordinary words) is answered. The
+        rest need the best passage to cover enough of their words (`Coverage`)."""
+        text, terms = analysis.question, analysis.terms
+        best = self.snapshot.passages[best_doc]
+        coverage, has_content, in_domain = self.coverage(terms, best)
+        question = normalize_text(text)
+        nearby = list(hits[:FOCUS_PASSAGES])
+        if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
+            return None
+        missing = unknown_focus(
+            question,
+            [self._searchable(d) for d in nearby],
+            self._ordinary_test(analysis, question),
+            self._function_chars,
+            self.tokenizer.word_spans(question),
+        )
+        if missing is not None:
+            typed = re.search(re.escape(missing), text, re.IGNORECASE)  # as the user wrote it
+            name = typed.group(0) if typed else missing
+            return coverage, f"nothing about '{name}'", name
+        if self._holds_a_name(terms, best_doc):
+            return None
+        needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
+        # A question about learning is answered by course material as such.
+        if analysis.intent.learning and best.kind == "course":
+            needed = 0.0
+        if has_content and coverage < needed:
+            return coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})", ""
+        return None
+
+    def _ordinary_test(self, analysis: Analysis, question: str) -> Callable[[str], bool]:
+        """Whether a stretch of the question is known or ordinary words, not a name."""
         index = self.snapshot.index
-        about = normalize_text("\n".join([passage.title, *passage.headings]))
+        # A word the glossary or synonyms translate into the index's words is known.
+        aliased = {
+            t.group
+            for t in analysis.terms
+            if t.origin in ("glossary", "synonym", "fuzzy") and index.df(t.token)
+        }
+        aliased |= {k for k in self.tokenizer.vocab.synonyms if len(k) > 1 and k in question}
+        proper = proper_latin(analysis.question)
+
+        def ordinary(run: str) -> bool:
+            # An index word is known wherever it is; an alias is known by what it means.
+            if run in aliased or index.df(run):
+                return True
+            return run not in proper and self._is_word(run)
+
+        return ordinary
+
+    def _holds_a_name(self, terms: Sequence[QueryTerm], doc: int) -> bool:
+        """Whether a name of the question (a known word that is not ordinary vocabulary,
+        "春园别墅", "七鳃鳗") is in the passage: the passage is about what was asked."""
+        index = self.snapshot.index
+        held = self._searchable(doc)
         return any(
             t.origin in ("question", "subword")
             and len(t.token) >= 2
             and index.df(t.token)
             and not self._is_word(t.token)
-            and t.token in about
+            and t.token in held
             for t in terms
         )
 

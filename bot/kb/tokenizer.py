@@ -6,7 +6,6 @@ with like. Questions additionally get glossary expansions (`Tokenizer.query_term
 
 from __future__ import annotations
 
-import itertools
 import re
 import threading
 from collections.abc import Iterable
@@ -116,14 +115,24 @@ class Tokenizer:
         normal = self._join_phrases(normalize_text(text))
         return [w for w in self._jieba.cut(normal) if _WORDLIKE.search(w)]
 
+    def word_spans(self, normal: str) -> tuple[tuple[int, int], ...]:
+        """(start, end) of each of jieba's words in a normalised text."""
+        out: list[tuple[int, int]] = []
+        at = 0
+        for word in self._jieba.cut(self._join_phrases(normal).replace("_", " ")):
+            start = normal.find(word, at)
+            if start < 0 or not word.strip():
+                continue
+            out.append((start, start + len(word)))
+            at = start + len(word)
+        return tuple(out)
+
     def is_dictionary_phrase(self, text: str) -> bool:
-        """Whether a Chinese text reads as ordinary vocabulary rather than a name: a word
-        of jieba's dictionary, or cut by the dictionary alone (no guessing of new words)
-        without two lone characters in a row ("赵|鹏" is a name, "专家|们" is not)."""
-        if self._jieba.FREQ.get(text):
-            return True
-        words = list(self._jieba.cut(text, HMM=False))
-        return not any(len(a) == 1 and len(b) == 1 for a, b in itertools.pairwise(words))
+        """Whether a Chinese text reads as ordinary vocabulary rather than a name: every
+        word jieba cuts it into is in jieba's dictionary. Names are what jieba has to
+        guess as new words ("赵鹏", "利嘉")."""
+        freq = self._jieba.FREQ
+        return bool(freq.get(text)) or all(freq.get(w) for w in self._jieba.cut(text))
 
     def subwords(self, word: str) -> list[str]:
         """Dictionary words inside a long Chinese word ("学习路线" -> 学习, 路线).
