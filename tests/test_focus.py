@@ -1,0 +1,61 @@
+"""Refusal by the question's focus: unknown names are said; named articles are answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.console import render_text
+from bot.kb.answer import compose_answer
+from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
+from bot.kb.retrieval import Retriever
+
+
+def ordinary(run: str) -> bool:
+    """Ordinary words, as jieba's dictionary would cut them."""
+    for word in ("外貌", "特征", "样子", "locally", "need"):
+        run = run.replace(word, "")
+    return run == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "missing"),
+    [
+        ("赵鹏入选过国家队吗", ["李明入选国家队，效力于北京队。"], "赵鹏"),
+        ("sora的训练成本是多少", ["训练成本很高"], "sora"),
+        ("牡蒿的外貌特征是什么", ["牡蒿是一种草本植物"], None),  # paraphrase in ordinary words
+        ("天正16年松平康忠的主要工作是什么", ["天正16年，松平康忠担任知行。主要工作"], None),
+        ("第三个说说", ["第三个方向"], None),  # a verb said twice is no name
+    ],
+)
+def test_unknown_focus(question: str, texts: list[str], missing: str | None) -> None:
+    assert unknown_focus(question, texts, ordinary, function_chars="的是了") == missing
+
+
+def test_question_words_and_titles() -> None:
+    assert is_question_word("哪一个") and is_question_word("何时") and not is_question_word("皇后")
+    assert names_title("高英是哪位皇帝的皇后", ["高英 (北魏)"])
+    assert not names_title("谁是皇后", ["高"])  # a one-character title names nothing
+
+
+def test_latin_names_are_read_from_how_they_are_typed() -> None:
+    assert proper_latin("Sora的训练成本是多少") == {"sora"}
+    assert proper_latin("'; DROP TABLE questions; -- AIGC薪资") == {"aigc"} - {"aigc"}
+    assert proper_latin("How much VRAM do I need to run Stable Diffusion?") == {"vram", "stable", "diffusion"}
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [("Sora的训练成本是多少", "Sora"), ("How much VRAM do I need to run Stable Diffusion locally?", "VRAM")],
+)
+def test_a_question_about_something_the_articles_never_mention_is_refused_naming_it(
+    seed_retriever: Retriever, question: str, name: str
+) -> None:
+    result = seed_retriever.search(question)
+    answer = compose_answer(result, seed_retriever.snapshot)
+    assert not answer.answered and answer.missing == name
+    assert name in render_text(answer)
+
+
+def test_known_names_and_translated_words_are_not_unknown(seed_retriever: Retriever) -> None:
+    for question in ["Midjourney是什么", "AI作画有哪些好用的app？", "chatgtp 是什么", "ChatGPT是谁开发的"]:
+        assert seed_retriever.search(question).answered, question
