@@ -23,7 +23,6 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from importlib import resources
 
 import numpy as np
@@ -62,7 +61,6 @@ FEATURES: tuple[str, ...] = (
     "window_cover",  # share carried by the sentence with its neighbours
     "grams",  # share of the question's character bigrams in the sentence
     "grams_rel",
-    "common_run",  # the longest run of characters shared with the question, over its length
     "passage_rel",  # its passage's score over the best passage's
     "passage_top",  # from the best passage
     "article_first",  # the first sentence of its article (what the article is about)
@@ -90,6 +88,9 @@ FEATURES: tuple[str, ...] = (
     "anchor_rel",
     "heading_match",  # character-bigram overlap (Dice) of the question with its section heading
 )
+
+
+F = {name: i for i, name in enumerate(FEATURES)}  # a feature's column
 
 
 @dataclass(frozen=True)
@@ -181,13 +182,6 @@ def _content(text: str) -> str:
     return _NOT_CONTENT.sub("", normalize_text(text))
 
 
-def _common_run(a: str, b: str) -> int:
-    if not a or not b:
-        return 0
-    match = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return int(match.size)
-
-
 def featurize(
     result: SearchResult, snapshot: Snapshot, cands: Sequence[Candidate]
 ) -> npt.NDArray[np.float64]:
@@ -229,56 +223,59 @@ def featurize(
         s_grams = bigrams(content) if content else set()
         grams[i] = len(q_grams & s_grams) / len(q_grams) if q_grams else 0.0
         row = rows[i]
-        row[3] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
-        row[4] = match.value(neighbours) / total
-        row[7] = _common_run(q_content, content) / max(len(q_content), 1)
-        row[8] = max(passage.score, 0.0) / top_score if top_score > 0 else 1.0
-        row[9] = float(cand.rank == 0)
-        row[10] = float(cand.line_ord == first_lines[cand.article] and cand.position == 0)
-        row[11] = 1.0 / (1.0 + cand.order)
-        row[12] = math.log(1 + len(cand.text)) / 5
+        row[F["heading_cover"]] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
+        row[F["window_cover"]] = match.value(neighbours) / total
+        row[F["passage_rel"]] = max(passage.score, 0.0) / top_score if top_score > 0 else 1.0
+        row[F["passage_top"]] = float(cand.rank == 0)
+        row[F["article_first"]] = float(cand.line_ord == first_lines[cand.article] and cand.position == 0)
+        row[F["early"]] = 1.0 / (1.0 + cand.order)
+        row[F["length"]] = math.log(1 + len(cand.text)) / 5
         if kind != "none":
             carried = carries(kind, normal, question)
-            row[13] = float(carried == 1.0)
-            row[14] = float(carried == 0.5)
-            row[15] = 1.0
+            row[F["type_new"]] = float(carried == 1.0)
+            row[F["type_echo"]] = float(carried == 0.5)
+            row[F["type_asked"]] = 1.0
         if intent == "definition":
-            row[16] = definition_strength(normal, found[i])
+            row[F["define"]] = definition_strength(normal, found[i])
         elif intent in ("reason", "how", "comparison"):
-            row[{"reason": 17, "how": 18, "comparison": 19}[intent]] = float(intent_cue(intent, normal))
+            row[F[{"reason": "reason", "how": "how", "comparison": "compare"}[intent]]] = float(
+                intent_cue(intent, normal)
+            )
         elif intent == "list":
-            row[20] = float(_ENUMERATION.search(cand.text) is not None)
-        row[21] = float(DANGLING.match(normal) is not None)
-        row[22] = float((cand.rank, cand.line_ord, cand.position) in stock)
-        row[23] = float(cand.text[-1] in "？?")
-        row[24] = float(cand.text[-1] in "：:")
-        row[25] = sum(ch not in q_chars for ch in content) / max(len(content), 1)
-        row[26] = float(any(normal.startswith(t) for t in found[i] if t not in match.ubiquitous))
+            row[F["enumerates"]] = float(_ENUMERATION.search(cand.text) is not None)
+        row[F["dangling"]] = float(DANGLING.match(normal) is not None)
+        row[F["stock"]] = float((cand.rank, cand.line_ord, cand.position) in stock)
+        row[F["asks"]] = float(cand.text[-1] in "？?")
+        row[F["introduces"]] = float(cand.text[-1] in "：:")
+        row[F["novelty"]] = sum(ch not in q_chars for ch in content) / max(len(content), 1)
+        row[F["starts_with_term"]] = float(
+            any(normal.startswith(t) for t in found[i] if t not in match.ubiquitous)
+        )
     n = len(cands)
     groups = [match.groups(f) for f in found]
     gram_sets = [bigrams(_content(c.text)) & q_grams for c in cands]
-    rows[:, 27] = _local(groups, match.groups(own), n)
-    rows[:, 29] = _local(gram_sets, q_grams, n)
-    for column in (27, 29):
-        best = rows[:, column].max() if n else 0.0
-        rows[:, column + 1] = rows[:, column] / best if best > 0 else 0.0
+    rows[:, F["local_terms"]] = _local(groups, match.groups(own), n)
+    rows[:, F["local_grams"]] = _local(gram_sets, q_grams, n)
+    for column in ("local_terms", "local_grams"):
+        best = rows[:, F[column]].max() if n else 0.0
+        rows[:, F[column + "_rel"]] = rows[:, F[column]] / best if best > 0 else 0.0
     left, right = _anchors(question)
-    rows[:, 31] = [_anchor_match(left, right, _content(c.text)) for c in cands]
-    best_anchor = rows[:, 31].max() if n else 0.0
-    rows[:, 32] = rows[:, 31] / best_anchor if best_anchor > 0 else 0.0
+    rows[:, F["anchor"]] = [_anchor_match(left, right, _content(c.text)) for c in cands]
+    best_anchor = rows[:, F["anchor"]].max() if n else 0.0
+    rows[:, F["anchor_rel"]] = rows[:, F["anchor"]] / best_anchor if best_anchor > 0 else 0.0
     heading_grams: dict[str, set[str]] = {}
     for i, cand in enumerate(cands):
         if cand.heading not in heading_grams:
             text = _content(cand.heading)
             heading_grams[cand.heading] = bigrams(text) if text else set()
-        rows[i, 33] = dice(q_grams, heading_grams[cand.heading])
-    rows[:, 0] = covers
+        rows[i, F["heading_match"]] = dice(q_grams, heading_grams[cand.heading])
+    rows[:, F["cover"]] = covers
     best_cover = covers.max() if len(covers) else 0.0
-    rows[:, 1] = covers / best_cover if best_cover > 0 else 0.0
-    rows[:, 2] = (covers >= best_cover - 1e-9) & (best_cover > 0)
-    rows[:, 5] = grams
+    rows[:, F["cover_rel"]] = covers / best_cover if best_cover > 0 else 0.0
+    rows[:, F["cover_best"]] = (covers >= best_cover - 1e-9) & (best_cover > 0)
+    rows[:, F["grams"]] = grams
     best_grams = grams.max() if len(grams) else 0.0
-    rows[:, 6] = grams / best_grams if best_grams > 0 else 0.0
+    rows[:, F["grams_rel"]] = grams / best_grams if best_grams > 0 else 0.0
     return rows
 
 
