@@ -1,7 +1,7 @@
 """`aigc-bot add` and the admins' /add: files and web pages into the knowledge folder.
 
-A source (a file path, or an http(s) URL fetched with httpx under time, size and
-redirect limits) is converted to a Markdown article with front matter (title, url,
+A source (a file path, or an http(s) URL fetched by `bot.fetching`: public addresses
+only, under time, size and redirect limits) is converted to a Markdown article with front matter (title, url,
 date), validated like an upload, and saved under a safe name that never overwrites
 another article. Every source is checked before anything is written: one bad source
 means nothing is saved.
@@ -9,6 +9,7 @@ means nothing is saved.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 import unicodedata
@@ -16,24 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-import httpx
-
 from bot.errors import ArticleError
+from bot.fetching import fetch
 from bot.kb.ingest import ARTICLE_SUFFIXES, decode_bytes
 from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
 from bot.uploads import save_article, validate_article
-
-FETCH_TIMEOUT = 20.0
-MAX_REDIRECTS = 3
-MAX_FETCH_BYTES = 10 * 1024 * 1024
-_TYPES = {
-    "text/html": ".html",
-    "application/xhtml+xml": ".html",
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "text/markdown": ".md",
-    "text/plain": ".txt",
-}
 
 
 @dataclass(frozen=True)
@@ -41,35 +29,6 @@ class NewArticle:
     name: str  # file name in the knowledge folder
     markdown: bytes
     source: str
-
-
-async def fetch(url: str, max_bytes: int = MAX_FETCH_BYTES) -> tuple[bytes, str, str]:
-    """(body, suffix, final URL) of a web document; ArticleError with a clear reason."""
-    if urlparse(url).scheme not in ("http", "https"):
-        raise ArticleError(f"{url}: only http(s) URLs can be added")
-    try:
-        async with (
-            httpx.AsyncClient(
-                follow_redirects=True, max_redirects=MAX_REDIRECTS, timeout=FETCH_TIMEOUT
-            ) as client,
-            client.stream("GET", url, headers={"User-Agent": "aigc-bot"}) as response,
-        ):
-            if response.status_code != 200:
-                raise ArticleError(f"{url}: the server answered {response.status_code}")
-            kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            suffix = _TYPES.get(kind)
-            if suffix is None:
-                raise ArticleError(f"{url}: not a document ({kind or 'no content type'})")
-            body = bytearray()
-            async for chunk in response.aiter_bytes():
-                body += chunk
-                if len(body) > max_bytes:
-                    raise ArticleError(f"{url}: larger than {max_bytes // (1024 * 1024)} MiB")
-            return bytes(body), suffix, str(response.url)
-    except httpx.TooManyRedirects:
-        raise ArticleError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
-    except httpx.HTTPError as exc:
-        raise ArticleError(f"{url}: cannot fetch ({exc.__class__.__name__})") from None
 
 
 def convert(data: bytes, suffix: str, source: str, url: str | None, max_bytes: int) -> NewArticle:
@@ -93,16 +52,28 @@ def convert(data: bytes, suffix: str, source: str, url: str | None, max_bytes: i
     return NewArticle(name, markdown, source)
 
 
-async def prepare(source: str, max_bytes: int) -> NewArticle:
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source):
-        data, suffix, final = await fetch(source)
-        return convert(data, suffix, source, final, max_bytes)
+def is_url(source: str) -> bool:
+    return re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", source) is not None
+
+
+async def prepare(
+    source: str, max_bytes: int, *, allow_private: bool = False, files: bool = True
+) -> NewArticle:
+    """A source as a new article: a URL fetched (public addresses only, unless
+    `allow_private`), or a local file when `files` (the CLI, run by the server's owner;
+    never Telegram, where a path would publish a server file). Converted off the loop."""
+    if is_url(source):
+        data, suffix, final = await fetch(source, allow_private=allow_private)
+        return await asyncio.to_thread(convert, data, suffix, source, final, max_bytes)
+    if not files:
+        raise ArticleError(f"{source}: only http(s) URLs can be added here")
     path = Path(source)
     if not path.is_file():
         raise ArticleError(f"{source}: no such file")
     if path.stat().st_size > max_bytes:
         raise ArticleError(f"{source}: too large ({path.stat().st_size // 1024} KiB)")
-    return convert(path.read_bytes(), path.suffix.lower(), source, None, max_bytes)
+    data = await asyncio.to_thread(path.read_bytes)
+    return await asyncio.to_thread(convert, data, path.suffix.lower(), source, None, max_bytes)
 
 
 def save_new(folder: Path, article: NewArticle) -> Path:

@@ -128,7 +128,10 @@ async def _add(settings: Settings, sources: list[str]) -> int:
     """Convert and check every source first: one bad source and nothing is written."""
     if not settings.knowledge_dir.is_dir():
         raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
-    articles = [await prepare(source, MAX_ARTICLE_BYTES) for source in sources]
+    articles = [
+        await prepare(source, MAX_ARTICLE_BYTES, allow_private=settings.fetch_allow_private)
+        for source in sources
+    ]
     for article in articles:
         path = save_new(settings.knowledge_dir, article)
         print(f"saved {article.source} as {path.name}")

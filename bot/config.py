@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Question log rows older than this many days are purged on start and reload.
     log_retention_days: int | None = Field(default=None, ge=1, le=36500)
 
+    # `add` and /add fetch only public internet addresses unless this is set (tests,
+    # intranet installs): loopback, private and link-local hosts are refused otherwise.
+    fetch_allow_private: bool = False
+
     # Webhook mode (aigc-bot webhook)
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"

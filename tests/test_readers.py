@@ -129,7 +129,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def site() -> Iterator[str]:
+def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # The test server is on loopback, which `add` refuses unless this is set.
+    monkeypatch.setenv("FETCH_ALLOW_PRIVATE", "true")
     _Server.pages = {
         "/kling": (200, "text/html; charset=utf-8", PAGE.read_bytes()),
         "/image.png": (200, "image/png", b"\x89PNG"),
@@ -170,7 +172,10 @@ def test_a_bad_source_writes_nothing(
     assert list(kb.iterdir()) == [], "one bad source: nothing saved"
 
 
-def test_a_refused_connection_is_one_line(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_refused_connection_is_one_line(
+    kb: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FETCH_ALLOW_PRIVATE", "true")
     assert main(["add", "http://127.0.0.1:9/page"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("aigc-bot:") and "cannot fetch" in err and len(err.splitlines()) == 1

@@ -115,7 +115,15 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(esc(t("add_usage", lang)))
         return
     try:
-        articles = [await prepare(source, state.settings.max_upload_bytes) for source in sources[:5]]
+        articles = [
+            await prepare(
+                source,
+                state.settings.max_upload_bytes,
+                allow_private=state.settings.fetch_allow_private,
+                files=False,  # a path typed in Telegram must not publish a server file
+            )
+            for source in sources[:5]
+        ]
     except ArticleError as exc:  # nothing was written
         await message.reply_text(esc(clip(t("upload_refused", lang, reason=reason(str(exc), lang)), 3000)))
         return
