@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from bot.errors import ArticleError
 from bot.fetching import fetch
-from bot.kb.ingest import ARTICLE_SUFFIXES, decode_bytes
+from bot.kb.ingest import ARTICLE_SUFFIXES, DocumentReader, decode_bytes
 from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
 from bot.uploads import save_article, validate_article
 
@@ -31,10 +31,18 @@ class NewArticle:
     source: str
 
 
-def convert(data: bytes, suffix: str, source: str, url: str | None, max_bytes: int) -> NewArticle:
-    """The source as a validated Markdown article with a file name from its title."""
+def convert(
+    data: bytes,
+    suffix: str,
+    source: str,
+    url: str | None,
+    max_bytes: int,
+    reader: DocumentReader = read_document,
+) -> NewArticle:
+    """The source as a validated Markdown article with a file name from its title.
+    `reader` converts documents (callers pass `bot.isolation`'s limited worker)."""
     if suffix in DOCUMENT_SUFFIXES:
-        document = read_document(suffix, data, url)
+        document = reader(suffix, data, url)
         if url and not document.url:
             document = dataclasses.replace(document, url=url)
         markdown = document.to_markdown().encode()
@@ -57,14 +65,19 @@ def is_url(source: str) -> bool:
 
 
 async def prepare(
-    source: str, max_bytes: int, *, allow_private: bool = False, files: bool = True
+    source: str,
+    max_bytes: int,
+    *,
+    allow_private: bool = False,
+    files: bool = True,
+    reader: DocumentReader = read_document,
 ) -> NewArticle:
     """A source as a new article: a URL fetched (public addresses only, unless
     `allow_private`), or a local file when `files` (the CLI, run by the server's owner;
     never Telegram, where a path would publish a server file). Converted off the loop."""
     if is_url(source):
         data, suffix, final = await fetch(source, allow_private=allow_private)
-        return await asyncio.to_thread(convert, data, suffix, source, final, max_bytes)
+        return await asyncio.to_thread(convert, data, suffix, source, final, max_bytes, reader)
     if not files:
         raise ArticleError(f"{source}: only http(s) URLs can be added here")
     path = Path(source)
@@ -73,7 +86,7 @@ async def prepare(
     if path.stat().st_size > max_bytes:
         raise ArticleError(f"{source}: too large ({path.stat().st_size // 1024} KiB)")
     data = await asyncio.to_thread(path.read_bytes)
-    return await asyncio.to_thread(convert, data, path.suffix.lower(), source, None, max_bytes)
+    return await asyncio.to_thread(convert, data, path.suffix.lower(), source, None, max_bytes, reader)
 
 
 def save_new(folder: Path, article: NewArticle) -> Path:

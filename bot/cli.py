@@ -30,6 +30,7 @@ from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, pars
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.init import init
+from bot.isolation import shared_reader
 from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
@@ -129,7 +130,12 @@ async def _add(settings: Settings, sources: list[str]) -> int:
     if not settings.knowledge_dir.is_dir():
         raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
     articles = [
-        await prepare(source, MAX_ARTICLE_BYTES, allow_private=settings.fetch_allow_private)
+        await prepare(
+            source,
+            MAX_ARTICLE_BYTES,
+            allow_private=settings.fetch_allow_private,
+            reader=shared_reader(settings.parse_cpu_seconds, settings.parse_memory_mb * 2**20),
+        )
         for source in sources
     ]
     for article in articles:

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     # `add` and /add fetch only public internet addresses unless this is set (tests,
     # intranet installs): loopback, private and link-local hosts are refused otherwise.
     fetch_allow_private: bool = False
+    # Each document (PDF, Word, web page) is parsed in a worker process with these limits;
+    # one over them is skipped with the reason (bot/isolation.py).
+    parse_cpu_seconds: int = Field(default=30, ge=1, le=3600)
+    parse_memory_mb: int = Field(default=512, ge=64, le=65536)
 
     # Webhook mode (aigc-bot webhook)
     webhook_url: str | None = None

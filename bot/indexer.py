@@ -25,8 +25,9 @@ from bot.errors import ArticleError
 from bot.kb.boilerplate import find_boilerplate
 from bot.kb.chunking import Chunker, render_chunk
 from bot.kb.cleaning import Block, clean_markdown
-from bot.kb.ingest import RawArticle, list_article_files, read_article
+from bot.kb.ingest import DocumentReader, RawArticle, list_article_files, read_article
 from bot.kb.model import Snapshot
+from bot.kb.readers import read_document
 from bot.kb.tokenizer import Tokenizer
 from bot.report import IndexReport
 from bot.snapshots import CHUNKS_ID, load_snapshot
@@ -62,8 +63,10 @@ class KnowledgeIndexer:
         *,
         exclude: Sequence[Path] = (),
         article_budget: float = ARTICLE_BUDGET_SECONDS,
+        reader: DocumentReader = read_document,
     ) -> None:
         self.db = db
+        self.reader = reader  # web pages, Word documents, PDFs (the service isolates it)
         self.article_budget = article_budget
         self.knowledge_dir = knowledge_dir
         self.tokenizer = tokenizer
@@ -163,7 +166,7 @@ class KnowledgeIndexer:
                     unchanged.append(rel)
                     seen_hashes.setdefault(str(row[1]), rel)
                     continue
-                raw = read_article(path, self.knowledge_dir)
+                raw = read_article(path, self.knowledge_dir, self.reader)
             except ArticleError as exc:
                 skipped.append((rel, str(exc)))
                 continue
@@ -172,6 +175,10 @@ class KnowledgeIndexer:
                 continue
             except OSError as exc:
                 skipped.append((rel, f"cannot read ({exc.strerror or exc})"))
+                continue
+            except Exception as exc:  # one bad file never stops the index
+                log.warning("skipped %s", rel, exc_info=True)
+                skipped.append((rel, f"cannot read ({exc.__class__.__name__})"))
                 continue
             if raw.content_hash in seen_hashes:
                 skipped.append((rel, f"same content as {seen_hashes[raw.content_hash]}"))
@@ -182,18 +189,23 @@ class KnowledgeIndexer:
                 touched.append((rel, stat.st_mtime_ns))
                 continue
             started = time.perf_counter()
-            blocks = clean_markdown(raw.body)
-            if not any(b.kind != "heading" for b in blocks):
-                skipped.append((rel, "no text left after cleaning"))
+            try:
+                blocks = clean_markdown(raw.body)
+                if not any(b.kind != "heading" for b in blocks):
+                    skipped.append((rel, "no text left after cleaning"))
+                    continue
+                item = _Parsed(
+                    raw=raw,
+                    size=stat.st_size,
+                    mtime_ns=stat.st_mtime_ns,
+                    blocks=blocks,
+                    tokens=self.tokenizer.tokens_many(b.text for b in blocks),
+                    title_tokens=self.tokenizer.tokens(raw.title),
+                )
+            except Exception as exc:  # one bad file never stops the index
+                log.warning("skipped %s", rel, exc_info=True)
+                skipped.append((rel, f"cannot clean ({exc.__class__.__name__})"))
                 continue
-            item = _Parsed(
-                raw=raw,
-                size=stat.st_size,
-                mtime_ns=stat.st_mtime_ns,
-                blocks=blocks,
-                tokens=self.tokenizer.tokens_many(b.text for b in blocks),
-                title_tokens=self.tokenizer.tokens(raw.title),
-            )
             spent = time.perf_counter() - started
             if spent > self.article_budget:
                 # Work happens in this worker thread, so others were answered meanwhile;

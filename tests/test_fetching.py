@@ -77,6 +77,7 @@ def server() -> Iterator[str]:
         _Handler.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)
     httpd = http.server.ThreadingHTTPServer(("127.0.0.2", 0), _Handler)
     httpd.daemon_threads = True
+    httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.2:{httpd.server_address[1]}"

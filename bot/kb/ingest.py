@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from bot.errors import ArticleError
-from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
+from bot.kb.readers import DOCUMENT_SUFFIXES, Document, read_document
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 URL_FIELDS = ("url", "source", "link", "source_url", "original_url")
@@ -171,8 +172,13 @@ def parse_article(text: str, relpath: str, digest: str) -> RawArticle:
     )
 
 
-def read_article(path: Path, root: Path) -> RawArticle:
-    """Read one file under `root`; raise ArticleError with a reason if it cannot be used."""
+DocumentReader = Callable[[str, bytes, "str | None"], Document]
+
+
+def read_article(path: Path, root: Path, reader: DocumentReader = read_document) -> RawArticle:
+    """Read one file under `root`; raise ArticleError with a reason if it cannot be used.
+    `reader` converts web pages, Word documents and PDFs (the indexer passes one that
+    parses in a limited worker process, `bot.isolation`)."""
     relpath = path.relative_to(root).as_posix()
     if not path.resolve().is_relative_to(root.resolve()):
         raise ArticleError("link points outside the knowledge folder")
@@ -187,7 +193,7 @@ def read_article(path: Path, root: Path) -> RawArticle:
         raise ArticleError(f"cannot read ({exc.strerror or exc})") from None
     suffix = path.suffix.lower()
     if suffix in DOCUMENT_SUFFIXES:  # a web page, Word document or PDF: converted first
-        return parse_article(read_document(suffix, data).to_markdown(), relpath, content_hash(data))
+        return parse_article(reader(suffix, data, None).to_markdown(), relpath, content_hash(data))
     return parse_article(decode_bytes(data), relpath, content_hash(data))
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 
@@ -34,7 +35,9 @@ class Document:
     body: str  # Markdown
 
     def to_markdown(self) -> str:
-        meta = {k: v for k, v in (("title", self.title), ("url", self.url), ("date", self.date)) if v}
+        # Plain str only: a parser's own string types (pypdf's TextStringObject) cannot
+        # be written as YAML, and one such title once stopped the whole index.
+        meta = {k: str(v) for k, v in (("title", self.title), ("url", self.url), ("date", self.date)) if v}
         head = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False).strip() if meta else ""
         return (f"---\n{head}\n---\n\n" if head else "") + self.body.strip() + "\n"
 
@@ -88,11 +91,28 @@ def _canonical(html: str) -> str | None:
     return found if found.startswith(("http://", "https://")) else None
 
 
+# A .docx is a zip: bounded before python-docx inflates it (a zip bomb of XML).
+MAX_DOCX_UNPACKED = 64 * 1024 * 1024
+MAX_DOCX_RATIO = 200
+
+
+def _check_zip(data: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > MAX_DOCX_UNPACKED:
+            raise ArticleError(f"the document unpacks to more than {MAX_DOCX_UNPACKED // 2**20} MiB")
+        for m in members:
+            if m.file_size > 1_000_000 and m.file_size > MAX_DOCX_RATIO * max(m.compress_size, 1):
+                raise ArticleError(f"the document is compressed more than {MAX_DOCX_RATIO}:1 (a zip bomb?)")
+
+
 def _docx(data: bytes) -> Document:
     import docx
 
+    _check_zip(data)
     document = docx.Document(io.BytesIO(data))
-    title = (document.core_properties.title or "").strip() or None
+    title = str(document.core_properties.title or "").strip() or None
     lines: list[str] = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
@@ -132,5 +152,5 @@ def _pdf(data: bytes) -> Document:
     if not kept:
         raise ArticleError("the PDF has no text layer")
     meta = reader.metadata
-    title = (meta.title if meta is not None and meta.title else None) or None
-    return Document(title, None, None, "\n".join(kept))
+    title = str(meta.title).strip() if meta is not None and meta.title else None
+    return Document(title or None, None, None, "\n".join(kept))

@@ -1,0 +1,111 @@
+"""Documents are parsed in a worker with limits; one bad file never stops the index."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from bot.cli import main
+from bot.errors import ArticleError
+from bot.isolation import IsolatedReader
+from bot.kb.readers import Document, read_document
+from tests.test_readers import make_docx, make_pdf
+
+
+def spin(suffix: str, data: bytes, url: str | None) -> Document:
+    """A parser that never ends (what a hostile PDF does to pypdf)."""
+    while True:
+        pass
+
+
+def hog(suffix: str, data: bytes, url: str | None) -> Document:
+    """A parser that takes all the memory it can (a DOCX with a 1 GB text node)."""
+    chunks = []
+    while True:
+        chunks.append(bytearray(64 * 1024 * 1024))
+
+
+def test_a_parser_spinning_is_killed_at_its_cpu_limit() -> None:
+    reader = IsolatedReader(cpu_seconds=1, parse=spin)
+    started = time.monotonic()
+    with pytest.raises(ArticleError, match="1 s of CPU"):
+        reader(".pdf", b"%PDF-1.4")
+    assert time.monotonic() - started < 10
+    reader.close()
+
+
+def test_a_parser_taking_all_memory_is_stopped_at_its_limit() -> None:
+    reader = IsolatedReader(memory_bytes=256 * 2**20, parse=hog)
+    with pytest.raises(ArticleError, match=r"memory|MiB"):
+        reader(".docx", b"PK")
+    reader.close()
+
+
+def test_after_a_killed_worker_the_next_document_is_read() -> None:
+    bad = IsolatedReader(cpu_seconds=1, parse=spin)
+    with pytest.raises(ArticleError):
+        bad(".pdf", b"")
+    good = IsolatedReader()
+    document = good(".pdf", make_pdf([["Sora is a video model."], ["Sora makes clips."], ["x"]]))
+    assert "Sora is a video model." in document.body and isinstance(document.body, str)
+    bad.close()
+    good.close()
+
+
+def with_title(pdf: bytes, title: str) -> bytes:
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        writer.add_page(page)
+    writer.add_metadata({"/Title": title})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_with_a_metadata_title_is_indexed_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    pdf = make_pdf([["Agents plan and act with tools."], ["Agents call tools."], ["x"]])
+    (folder / "agent.pdf").write_bytes(with_title(pdf, "AI智能体（Agent）入门"))
+    assert (
+        read_document(".pdf", (folder / "agent.pdf").read_bytes())
+        .to_markdown()
+        .startswith("---\ntitle: AI智能体（Agent）入门")
+    )
+    assert main(["index"]) == 0
+    assert "1 added" in capsys.readouterr().out
+    assert main(["ask", "--json", "What do agents call?"]) == 0
+    assert "AI智能体（Agent）入门" in capsys.readouterr().out
+
+
+def test_one_bad_file_is_skipped_with_its_reason_and_the_rest_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    monkeypatch.setenv("PARSE_CPU_SECONDS", "2")
+    make_docx(folder / "suno.docx")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 1000)
+    (folder / "note.md").write_text("# Note\n\nSuno can write songs in many styles.\n", encoding="utf-8")
+    assert main(["index"]) == 0
+    out = capsys.readouterr().out
+    assert "2 added" in out and "broken.pdf" in out
+
+
+def test_a_docx_zip_bomb_is_refused_before_it_is_inflated() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + b"a" * (80 * 1024 * 1024) + b"</w:t>")
+    with pytest.raises(ArticleError, match=r"unpacks to more than|compressed more than"):
+        read_document(".docx", out.getvalue())
