@@ -83,3 +83,40 @@ async def test_webhook_serves_updates_and_health(fake: FakeBotAPI, tmp_path: Pat
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
+
+
+async def test_without_a_configured_secret_a_random_one_guards_the_webhook(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    settings = bot_settings(
+        fake,
+        KNOWLEDGE,
+        tmp_path / "bot.sqlite3",
+        VOCAB,
+        webhook_url="https://bot.example.org",
+        webhook_listen="127.0.0.1",
+        webhook_port=free_port(),
+    )
+    application = build_application(settings)
+    stop = asyncio.Event()
+    ports: list[int] = []
+    fake.webhook = {}  # the fake outlives one test
+    task = asyncio.create_task(
+        webhook.serve(application, settings, ALLOWED_UPDATES, stop=stop, on_listening=ports.append)
+    )
+    try:
+        await wait_until(lambda: bool(ports) and "url" in fake.webhook, timeout=60)
+        secret = str(fake.webhook.get("secret_token", ""))
+        assert len(secret) >= 32, "Telegram is told a secret even when none is configured"
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{ports[0]}", timeout=10) as client:
+            forged = await client.post("/telegram", json=update(1, "/add http://evil.example/x", 911))
+            assert forged.status_code == 403
+            headers = {webhook.SECRET_HEADER: secret}
+            for body in (b"[]", b"null", b"1", b"[" * 100_000 + b"]" * 100_000):
+                response = await client.post("/telegram", content=body, headers=headers)
+                assert response.status_code == 400, body[:10]
+            accepted = await client.post("/telegram", json=update(2, "什么是AIGC？", 912), headers=headers)
+            assert accepted.status_code == 200
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)

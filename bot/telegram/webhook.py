@@ -15,6 +15,7 @@ import contextlib
 import hmac
 import json
 import logging
+import secrets
 import signal
 import socket
 from collections.abc import Callable
@@ -34,24 +35,28 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1 << 20  # an update is a few KB; refuse anything absurd
+IDLE_SECONDS = 10.0
 
 
 class _TelegramHandler(RequestHandler):
-    def initialize(self, bot_app: Application, secret: str | None) -> None:  # type: ignore[type-arg]
+    def initialize(self, bot_app: Application, secret: str) -> None:  # type: ignore[type-arg]
         # tornado's own `self.application` is the web app: the bot's goes by another name
         self.bot_app, self.secret = bot_app, secret
 
     async def post(self) -> None:
         given = self.request.headers.get(SECRET_HEADER, "")
-        if self.secret is not None and not hmac.compare_digest(given, self.secret):
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
             self.set_status(403)
             return
         if len(self.request.body) > MAX_UPDATE_BYTES:
             self.set_status(413)
             return
         try:
-            update = Update.de_json(json.loads(self.request.body), self.bot_app.bot)
-        except (ValueError, TypeError, KeyError):
+            payload = json.loads(self.request.body)
+            if not isinstance(payload, dict):  # [], null, 1: not an update
+                raise ValueError("not an object")
+            update = Update.de_json(payload, self.bot_app.bot)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             self.set_status(400)
             return
         await self.bot_app.update_queue.put(update)
@@ -76,9 +81,15 @@ class _HealthHandler(RequestHandler):
         )
 
 
-def web_app(application: Application, settings: Settings) -> WebApplication:  # type: ignore[type-arg]
+def webhook_secret(settings: Settings) -> str:
+    """The configured secret, or a random one for this run: every update must carry one,
+    so that nobody who finds the URL can post a forged admin update."""
+    configured = settings.webhook_secret_token
+    return configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+
+
+def web_app(application: Application, settings: Settings, secret: str) -> WebApplication:  # type: ignore[type-arg]
     path = "/" + settings.webhook_path.strip("/")
-    secret = settings.webhook_secret_token.get_secret_value() if settings.webhook_secret_token else None
     return WebApplication(
         [
             (rf"{path}/?", _TelegramHandler, {"bot_app": application, "secret": secret}),
@@ -102,7 +113,15 @@ async def serve(
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-    server = HTTPServer(web_app(application, settings), max_body_size=MAX_UPDATE_BYTES)
+    secret = webhook_secret(settings)
+    # A client that connects and stalls (half a request, an idle keep-alive) is dropped.
+    server = HTTPServer(
+        web_app(application, settings, secret),
+        max_body_size=MAX_UPDATE_BYTES,
+        idle_connection_timeout=IDLE_SECONDS,
+        body_timeout=IDLE_SECONDS,
+        max_header_size=64 * 1024,
+    )
     sockets = bind_sockets(settings.webhook_port, settings.webhook_listen, family=socket.AF_UNSPEC)
     server.add_sockets(sockets)
     if on_listening is not None:
@@ -112,11 +131,10 @@ async def serve(
         if application.post_init is not None:
             await application.post_init(application)
         path = settings.webhook_path.strip("/")
-        secret = settings.webhook_secret_token
         await application.bot.set_webhook(
             url=f"{str(settings.webhook_url).rstrip('/')}/{path}",
             allowed_updates=allowed_updates,
-            secret_token=secret.get_secret_value() if secret else None,
+            secret_token=secret,
         )
         await application.start()
         log.info("webhook server listening on %s:%s", settings.webhook_listen, settings.webhook_port)
