@@ -51,6 +51,51 @@ class _Parsed:
     title_tokens: list[str]
 
 
+SKIPPED_KEY = "skipped_files"
+
+
+class SkippedFiles:
+    """Files that could not be read, by size and modification time: one that has not
+    changed is reported again without being parsed again (a slow or hostile PDF costs
+    its time once, not at every reload)."""
+
+    def __init__(self, entries: dict[str, list[object]], signature: str) -> None:
+        self.entries = entries
+        self.signature = signature
+        self.changed = False
+
+    @classmethod
+    def load(cls, raw: str | None, signature: str) -> SkippedFiles:
+        try:
+            data = json.loads(raw or "{}")
+        except ValueError:
+            data = {}
+        entries = (
+            data.get("files", {}) if isinstance(data, dict) and data.get("signature") == signature else {}
+        )
+        return cls(entries if isinstance(entries, dict) else {}, signature)
+
+    def reason(self, path: str, size: int, mtime_ns: int) -> str | None:
+        entry = self.entries.get(path)
+        if isinstance(entry, list) and len(entry) == 3 and entry[0] == size and entry[1] == mtime_ns:
+            return str(entry[2])
+        return None
+
+    def remember(self, path: str, size: int, mtime_ns: int, reason: str) -> None:
+        self.entries[path] = [size, mtime_ns, reason]
+        self.changed = True
+
+    def keep_only(self, present: set[str]) -> bool:
+        """Forget files that are gone; whether anything is to be written."""
+        gone = [p for p in self.entries if p not in present]
+        for path in gone:
+            del self.entries[path]
+        return self.changed or bool(gone)
+
+    def dump(self) -> str:
+        return json.dumps({"signature": self.signature, "files": self.entries}, ensure_ascii=False)
+
+
 class KnowledgeIndexer:
     """Keeps the database in step with the knowledge folder and loads snapshots from it."""
 
@@ -114,7 +159,12 @@ class KnowledgeIndexer:
                 "SELECT path FROM articles a WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.article = a.id)"
             )
         }
-        parsed, unchanged, skipped, touched = await asyncio.to_thread(self._scan, files, stored, broken)
+        remembered = SkippedFiles.load(await self.db.get_meta(SKIPPED_KEY), self.tokenizer.signature)
+        parsed, unchanged, skipped, touched = await asyncio.to_thread(
+            self._scan, files, stored, broken, remembered
+        )
+        if remembered.keep_only({p.relative_to(self.knowledge_dir).as_posix() for p in files}):
+            await self.db.set_meta(SKIPPED_KEY, remembered.dump())
         report.unchanged = len(unchanged)
         report.skipped = skipped + [
             (p.relative_to(self.knowledge_dir).as_posix(), f"unsupported format ({p.suffix or 'no suffix'})")
@@ -143,7 +193,11 @@ class KnowledgeIndexer:
         return snapshot, report, generation
 
     def _scan(
-        self, files: Sequence[Path], stored: dict[str, Sequence[object]], broken: set[str]
+        self,
+        files: Sequence[Path],
+        stored: dict[str, Sequence[object]],
+        broken: set[str],
+        remembered: SkippedFiles,
     ) -> tuple[list[_Parsed], list[str], list[tuple[str, str]], list[tuple[str, int]]]:
         """Runs in a worker thread: stat, read, parse and tokenise what changed (and the
         `broken` articles, stored without their blocks)."""
@@ -166,9 +220,14 @@ class KnowledgeIndexer:
                     unchanged.append(rel)
                     seen_hashes.setdefault(str(row[1]), rel)
                     continue
+                known = remembered.reason(rel, stat.st_size, stat.st_mtime_ns)
+                if known is not None:  # skipped before and not changed since: not parsed again
+                    skipped.append((rel, known))
+                    continue
                 raw = read_article(path, self.knowledge_dir, self.reader)
             except ArticleError as exc:
                 skipped.append((rel, str(exc)))
+                remembered.remember(rel, stat.st_size, stat.st_mtime_ns, str(exc))
                 continue
             except FileNotFoundError:
                 skipped.append((rel, "file disappeared while indexing"))
@@ -179,6 +238,7 @@ class KnowledgeIndexer:
             except Exception as exc:  # one bad file never stops the index
                 log.warning("skipped %s", rel, exc_info=True)
                 skipped.append((rel, f"cannot read ({exc.__class__.__name__})"))
+                remembered.remember(rel, stat.st_size, stat.st_mtime_ns, skipped[-1][1])
                 continue
             if raw.content_hash in seen_hashes:
                 skipped.append((rel, f"same content as {seen_hashes[raw.content_hash]}"))

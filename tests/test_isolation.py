@@ -109,3 +109,32 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_inflated() -> None:
         archive.writestr("word/document.xml", b"<w:t>" + b"a" * (80 * 1024 * 1024) + b"</w:t>")
     with pytest.raises(ArticleError, match=r"unpacks to more than|compressed more than"):
         read_document(".docx", out.getvalue())
+
+
+def test_an_unchanged_bad_file_is_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    (folder / "note.md").write_text("# Note\n\nSuno can write songs in many styles.\n", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 1000)
+    calls: list[str] = []
+    parse = IsolatedReader.__call__
+
+    def counting(self: IsolatedReader, suffix: str, data: bytes, url: str | None = None) -> Document:
+        calls.append(suffix)
+        return parse(self, suffix, data, url)
+
+    monkeypatch.setattr(IsolatedReader, "__call__", counting)
+    assert main(["index"]) == 0
+    first = capsys.readouterr().out
+    assert main(["index"]) == 0
+    second = capsys.readouterr().out
+    assert calls == [".pdf"], "parsed once, remembered as skipped"
+    reason = [line for line in first.splitlines() if "broken.pdf" in line]
+    assert reason and reason == [line for line in second.splitlines() if "broken.pdf" in line]
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00other" * 1000)
+    assert main(["index"]) == 0
+    assert calls == [".pdf", ".pdf"], "a changed file is read again"
