@@ -1,9 +1,11 @@
 """jieba's dictionary kept as a memory-mapped frequency table.
 
-Written once per machine (from jieba's own dictionary, about two seconds) into the
-temporary folder, where jieba keeps its own cache; then every start maps it instead of
-loading ~500,000 words with marshal (about a second). See kb/frequencies.py. Any problem
-(a folder not ours, a damaged file) falls back to jieba's usual loading.
+Written once per user (from jieba's own dictionary, about two seconds) into the user's
+cache folder (`$XDG_CACHE_HOME/aigc-bot`, else `~/.cache/aigc-bot`), never a shared
+temporary folder another local user could prepare; then every start maps it instead of
+loading ~500,000 words with marshal (about a second). See kb/frequencies.py. The folder
+must be ours and not a link, and the table is opened without following links. Any
+problem (a folder not ours, a damaged file) falls back to jieba's usual loading.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import logging
 import mmap
 import os
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -30,13 +31,17 @@ def _name() -> str:
 
 
 def shared_folder() -> Path:
-    return Path(tempfile.gettempdir()) / "aigc-bot"
+    """The user's cache folder for the table: shared by every knowledge base of this user."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "aigc-bot"
 
 
 def _ours(folder: Path) -> bool:
-    """Only this user can write the folder (a shared temporary folder could otherwise be
-    prepared by someone else); where there are no such owners (Windows), trust it."""
-    stat = folder.stat()
+    """Only this user can write the folder, and it is not a link (a folder prepared by
+    someone else could hand us their table); where there are no owners (Windows), trust it."""
+    stat = folder.lstat()
+    if not os.path.isdir(folder) or os.path.islink(folder):
+        return False
     getuid = getattr(os, "getuid", None)
     return getuid is None or (stat.st_uid == getuid() and not stat.st_mode & 0o022)
 
@@ -53,11 +58,13 @@ def frequencies(folder: Path | None) -> FrozenFrequencies | None:
         path = folder / _name()
         if not path.is_file():
             base = jieba.Tokenizer()
+            base.tmp_dir = str(folder)  # jieba's own cache too: not the shared temporary folder
             base.initialize()
             tmp = folder / f".tmp-{uuid.uuid4().hex}"
             tmp.write_bytes(encode(base.FREQ, base.total))
             os.replace(tmp, path)
-        with open(path, "rb") as f:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as f:
             try:
                 return FrozenFrequencies(mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ))
             except ValueError:

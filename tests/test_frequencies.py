@@ -93,3 +93,30 @@ def test_no_folder_or_an_unusable_one_lets_jieba_load_as_usual(tmp_path: Path) -
     shared.chmod(0o777)  # anyone could have put a table there
     assert dictionary.frequencies(shared) is None
     assert not list(shared.iterdir())
+
+
+def test_a_linked_folder_or_table_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another local user could prepare a link where the table goes: never followed."""
+    real = tmp_path / "elsewhere"
+    real.mkdir(mode=0o700)
+    link = tmp_path / "cache"
+    link.symlink_to(real, target_is_directory=True)
+    assert dictionary.frequencies(link) is None
+    assert not list(real.iterdir()), "nothing written through the link"
+    own = tmp_path / "own"
+    own.mkdir(mode=0o700)
+    assert dictionary.frequencies(own) is not None
+    (table,) = [p for p in own.iterdir() if p.suffix == ".freq"]
+    planted = tmp_path / "planted.freq"
+    table.rename(planted)
+    table.symlink_to(planted)
+    assert dictionary.frequencies(own) is None  # the link is refused, not read
+
+
+def test_the_table_lives_in_the_users_cache_not_the_temporary_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    monkeypatch.setenv("XDG_CACHE_HOME", "/home/someone/.cache")
+    assert dictionary.shared_folder() == Path("/home/someone/.cache/aigc-bot")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert not dictionary.shared_folder().is_relative_to(tempfile.gettempdir())
