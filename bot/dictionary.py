@@ -18,7 +18,7 @@ from pathlib import Path
 
 import jieba
 
-from bot.kb.frequencies import FrozenFrequencies, encode
+from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def _name() -> str:
     """Names jieba's version and dictionary file, so an upgrade writes a new table."""
     dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
     stat = dictionary.stat()
-    return f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}.freq"
+    return f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}-{MAGIC.decode()}.freq"
 
 
 def shared_folder() -> Path:

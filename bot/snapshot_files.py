@@ -15,6 +15,7 @@ file, a read-only disk) falls back to building from the database, as before.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import mmap
@@ -36,7 +37,7 @@ from bot.kb.suggestions import SuggestionIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = "2"  # 2: with the suggestion index
+FORMAT = "3"  # 2: with the suggestion index; 3: with a checksum of every file
 _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", "offsets")
 _READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped
 _CACHE = 4096  # decoded passages kept per snapshot (the reranker revisits the same ones)
@@ -161,6 +162,9 @@ def write(snapshot: Snapshot, folder: Path, key: str) -> bool:
             "names": list(snapshot.names),
             "pervasive": None if suggestions is None else list(suggestions.pervasive),
         }
+        # A checksum of every file: bytes changed behind our back (a bad disk, another
+        # user) mean "rebuild from the database", never an IndexError in a question.
+        meta["checksums"] = {f.name: _digest(f) for f in sorted(tmp.iterdir())}
         # meta.json last: a folder without it is incomplete and never read.
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         target = folder / key
@@ -180,12 +184,34 @@ def _prune(folder: Path, key: str) -> None:
     """Remove older snapshots and set-aside copies (not another writer's fresh temp
     folder, nor other files kept here such as jieba's table). A process still serving
     an old snapshot keeps its mapped files open (POSIX), so it is not disturbed."""
+    if folder.is_symlink():
+        return  # not ours to clean: what it points to may hold anything
     for other in folder.iterdir():
+        if other.is_symlink():
+            continue  # never delete through a link we did not make
         with contextlib.suppress(OSError):
             stale_tmp = other.name.startswith(".tmp-") and other.stat().st_mtime < time.time() - 3600
             old = other.name.startswith(".old-") or (other.name.startswith("v") and other.name != key)
             if other.is_dir() and (old or stale_tmp):
                 shutil.rmtree(other, ignore_errors=True)
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+def verify(where: Path, meta: dict[str, Any]) -> None:
+    """ValueError unless every file of the folder is exactly as written."""
+    checksums = meta.get("checksums")
+    if not isinstance(checksums, dict) or not checksums:
+        raise ValueError("no checksums")
+    present = {f.name for f in where.iterdir()} - {"meta.json"}
+    if present != set(checksums):
+        raise ValueError("files added or missing")
+    for name, expected in checksums.items():
+        if _digest(where / name) != expected:
+            raise ValueError(f"{name} was changed after it was written")
 
 
 def _load(path: Path) -> npt.NDArray[Any]:
@@ -206,6 +232,7 @@ def read(folder: Path, key: str) -> Snapshot | None:
         meta = json.loads((where / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != FORMAT or meta.get("key") != key:
             return None
+        verify(where, meta)
         arrays = {name: _load(where / f"{name}.npy") for name in _ARRAYS}
         text = (where / "terms.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,20 @@ def test_the_table_lives_in_the_users_cache_not_the_temporary_folder(monkeypatch
     assert dictionary.shared_folder() == Path("/home/someone/.cache/aigc-bot")
     monkeypatch.delenv("XDG_CACHE_HOME")
     assert not dictionary.shared_folder().is_relative_to(tempfile.gettempdir())
+
+
+def test_a_table_overwritten_in_place_never_hangs_a_question(tmp_path: Path, vocab: Vocabulary) -> None:
+    """Same size, other bytes: refused at the next start (and written anew after); under
+    a live mapping, words go missing and nothing hangs."""
+    table = dictionary.frequencies(tmp_path)
+    assert table is not None
+    (written,) = [p for p in tmp_path.iterdir() if p.suffix == ".freq"]
+    size = written.stat().st_size
+    with open(written, "r+b") as f:  # in place: the live mapping sees it
+        f.seek(64)
+        f.write(b"\x01\x00\x00\x00" * ((size - 64) // 4))
+    started = time.monotonic()
+    assert Tokenizer(vocab, frequencies=table).tokens("什么是AIGC？") is not None
+    assert time.monotonic() - started < 5
+    assert dictionary.frequencies(tmp_path) is None  # the next start refuses it...
+    assert dictionary.frequencies(tmp_path) is not None  # ...and the one after has it again

@@ -71,6 +71,41 @@ async def test_a_damaged_stored_index_is_rebuilt_from_the_database(tmp_path: Pat
     assert snapshot_files.read(folder.parent, folder.name) is not None
 
 
+@pytest.mark.parametrize("name", ["doc_ids.npy", "passages.bin", "offsets.npy", "terms.txt"])
+async def test_bytes_changed_in_place_make_the_next_start_rebuild(
+    tmp_path: Path, name: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Same size, other bytes: what bounds checks alone would miss (IndexError and
+    UnicodeDecodeError in every question before the checksums)."""
+    first = await open_service(tmp_path)
+    built = replies(first)
+    await first.close()
+    (folder,) = stored_folders(tmp_path)
+    target = folder / name
+    data = bytearray(target.read_bytes())
+    for i in range(len(data) // 2, len(data)):
+        data[i] = 0xFF
+    target.write_bytes(bytes(data))
+    again = await open_service(tmp_path)
+    try:
+        assert replies(again) == built
+    finally:
+        await again.close()
+    assert any("changed after it was written" in r.getMessage() for r in caplog.records)
+    assert snapshot_files.read(folder.parent, folder.name) is not None, "written again, whole"
+
+
+async def test_cleaning_up_never_deletes_through_a_linked_index_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "v0-precious").mkdir(parents=True)
+    folder = snapshot_files.folder_for(tmp_path / "kb.sqlite3")
+    assert folder is not None
+    folder.symlink_to(elsewhere, target_is_directory=True)
+    service = await open_service(tmp_path)
+    await service.close()
+    assert (elsewhere / "v0-precious").is_dir()
+
+
 async def test_a_changed_knowledge_base_replaces_the_stored_index(tmp_path: Path) -> None:
     kb = tmp_path / "kb"
     write(kb / "a.md", "---\ntitle: 甲\n---\n\n# 甲\n\nAIGC的薪资很高。\n")
