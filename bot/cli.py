@@ -26,7 +26,15 @@ from bot.adding import prepare, save_new
 from bot.config import Settings, load_settings
 from bot.console import chat_loop, render_text, reply_json
 from bot.crossval import cross_validate
-from bot.data_out import EXPORT_KINDS, backup, drop_knowledge, export_rows, parse_since, write_rows
+from bot.data_out import (
+    EXPORT_KINDS,
+    backup,
+    check_target,
+    drop_knowledge,
+    export_rows,
+    parse_since,
+    write_rows,
+)
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.init import init
@@ -34,6 +42,7 @@ from bot.isolation import shared_reader
 from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
+from bot.terminal import json_safe, say
 
 log = logging.getLogger("bot")
 
@@ -78,8 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", metavar="DATE", help="only rows from this date on (YYYY-MM-DD)")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("-o", "--output", type=Path, help="write to this file (default: standard output)")
+    export.add_argument("--force", action="store_true", help="replace the -o file if it exists")
     backup_cmd = command("backup", "copy the live database to FILE (SQLite's online backup)")
     backup_cmd.add_argument("file", type=Path)
+    backup_cmd.add_argument("--force", action="store_true", help="replace FILE if it exists")
     command("health", "exit 0 when the database and the knowledge base are usable (for health checks)")
     init_cmd = command("init", "write a ready folder: .env, knowledge/ with the shipped articles and vocab/")
     init_cmd.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR")
@@ -140,7 +151,7 @@ async def _add(settings: Settings, sources: list[str]) -> int:
     ]
     for article in articles:
         path = save_new(settings.knowledge_dir, article)
-        print(f"saved {article.source} as {path.name}")
+        say(f"saved {article.source} as {path.name}")
     return await _with_service(settings, _index)
 
 
@@ -163,7 +174,7 @@ async def _with_service(settings: Settings, work: Callable[[KnowledgeService], A
 async def _index(service: KnowledgeService) -> int:
     # open() has already refreshed; report what that did.
     report = service.last_report
-    print("\n".join(report.lines() if report else []))
+    say("\n".join(report.lines() if report else []))
     return 0
 
 
@@ -175,14 +186,14 @@ def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int
             if args.conversation:
                 turn = reply.turn
             if args.json:
-                print(reply_json(reply), flush=True)
+                print(json_safe(reply_json(reply)), flush=True)
             else:
                 text = render_text(reply.answer, reply.suggestions, reply.understood)
-                print(f"? {question}\n{text}", flush=True)
+                say(f"? {question}\n{text}", flush=True)
             if args.explain:
-                print(await service.explain(question, k=max(1, args.top)), flush=True)
+                say(await service.explain(question, k=max(1, args.top)), flush=True)
             if not args.json:
-                print(flush=True)
+                say(flush=True)
         return 0
 
     return run
@@ -219,16 +230,16 @@ def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
         cases = load_cases(path)
         report = await asyncio.to_thread(evaluate, service, cases)
-        print("\n".join(report.lines()))
+        say("\n".join(report.lines()))
         if cv:
             inside, crossed = await asyncio.to_thread(cross_validate, service, cases)
             n = inside.answerable
-            print(
+            say(
                 f"lead@300 in-sample {inside.lead_hits}/{n}, cross-validated {crossed.lead_hits}/{n} "
                 f"(5 folds by question id, each refitted from the shipped prior without its fold)"
             )
             if inside.lists:
-                print(
+                say(
                     f"lists complete in-sample {inside.lists_complete}/{inside.lists}, "
                     f"cross-validated {crossed.lists_complete}/{crossed.lists}"
                 )
@@ -240,11 +251,13 @@ def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
 async def _data(settings: Settings, args: argparse.Namespace) -> int:
     """export and backup: the database only, no index to load."""
     since = parse_since(getattr(args, "since", None))
+    if args.command == "export" and args.output is not None:
+        check_target(args.output, settings.database_path, args.force)  # before anything is opened
     db = await Database.open(settings.database_path)
     try:
         if args.command == "backup":
-            await backup(db, args.file)
-            print(f"backup written to {args.file}")
+            await backup(db, args.file, args.force)
+            say(f"backup written to {args.file}")
             return 0
         columns, rows = await export_rows(db, args.kind, since)
     finally:
@@ -252,16 +265,22 @@ async def _data(settings: Settings, args: argparse.Namespace) -> int:
     if args.output is None:
         write_rows(columns, rows, args.format, sys.stdout)
     else:
-        with args.output.open("w", encoding="utf-8", newline="") as out:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        flags |= 0 if args.force else os.O_EXCL  # created meanwhile: still not overwritten
+        try:
+            descriptor = os.open(args.output, flags, 0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {args.output} ({exc.strerror})") from None
+        with open(descriptor, "w", encoding="utf-8", newline="") as out:
             write_rows(columns, rows, args.format, out)
-        print(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
+        say(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
     return 0
 
 
 async def _health(service: KnowledgeService) -> int:
     articles, passages, _ = service.overview()
     healthy = articles > 0 and passages > 0
-    print(f"{'ok' if healthy else 'unhealthy'}: {articles} articles, {passages} passages")
+    say(f"{'ok' if healthy else 'unhealthy'}: {articles} articles, {passages} passages")
     return 0 if healthy else 1
 
 
@@ -286,19 +305,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             written = init(args.folder)
         except ConfigError as exc:
-            print(f"aigc-bot: {exc}", file=sys.stderr)
+            say(f"aigc-bot: {exc}", file=sys.stderr)
             return 2
         knowledge = args.folder / "knowledge"
-        print(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {knowledge}")
+        say(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {knowledge}")
         where = "" if args.folder == Path(".") else f"cd {args.folder} && "
-        print(
+        say(
             f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)"
         )
         return 0
     try:
         settings = load_settings()
     except ConfigError as exc:
-        print(f"aigc-bot: {exc}", file=sys.stderr)
+        say(f"aigc-bot: {exc}", file=sys.stderr)
         return 2
     if args.command in {"run", "webhook"}:
         secrets = [
@@ -310,13 +329,13 @@ def main(argv: list[str] | None = None) -> int:
             # One line, never the token; the traceback only when asked for (LOG_LEVEL=DEBUG).
             if settings.log_level == "DEBUG":
                 log.debug("start-up failed", exc_info=exc)
-            print(f"aigc-bot: {logs.redact(str(exc), secrets)}", file=sys.stderr)
+            say(f"aigc-bot: {logs.redact(str(exc), secrets)}", file=sys.stderr)
             if isinstance(exc, StartupError):
                 return exc.exit_code
             return 2 if isinstance(exc, ConfigError) else 1
     logs.configure(logging.WARNING)
     if args.command == "eval" and not args.file.is_file():
-        print(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
+        say(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
         return 2
     work = _command(args)
     try:
@@ -328,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(_rebuild(settings))
         return asyncio.run(_with_service(settings, work))
     except BotError as exc:
-        print(f"aigc-bot: {exc}", file=sys.stderr)
+        say(f"aigc-bot: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
     except KeyboardInterrupt:
         return 130

@@ -10,6 +10,7 @@ from bot.i18n import Lang, detect_language, refusal, t
 from bot.kb.followup import Turn
 from bot.kb.results import Answer, Cited
 from bot.service import KnowledgeService, Reply
+from bot.terminal import visible
 
 
 def cited(parts: tuple[Cited, ...], lang: Lang, mark: Callable[[str], str] = lambda s: s) -> str:
@@ -97,5 +98,5 @@ async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: 
             continue
         reply = await service.ask(question, previous=turn)
         turn = reply.turn  # the session is one conversation
-        print(render_text(reply.answer, reply.suggestions, reply.understood), file=out)
+        print(visible(render_text(reply.answer, reply.suggestions, reply.understood)), file=out)
         print(file=out)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal, TextIO
@@ -52,25 +53,58 @@ async def export_rows(
     return columns, rows
 
 
+# A cell a spreadsheet would run as a formula (OWASP's CSV injection rule).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """A CSV cell that a spreadsheet shows as text: one starting with =, +, -, @, tab or
+    CR gets a leading apostrophe ("=HYPERLINK(…)" -> "'=HYPERLINK(…)"). Numbers stay."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_rows(columns: list[str], rows: list[Sequence[object]], fmt: str, out: TextIO) -> None:
-    if fmt == "jsonl":
+    if fmt == "jsonl":  # data, not a sheet: exactly as stored
         for row in rows:
             out.write(json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False) + "\n")
         return
     writer = csv.writer(out)
     writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
 
 
-async def backup(db: Database, target: Path) -> None:
-    """A consistent copy of the live database (SQLite's online backup API)."""
+def check_target(target: Path, database: Path, force: bool) -> None:
+    """ConfigError unless `target` may be written: never the database, its journal or
+    its index folder, never through a link, and nothing that exists unless `force`."""
+    if target.is_symlink():
+        raise ConfigError(f"{target} is a link; give the real path")
+    resolved = target.resolve()
+    base = database.resolve()
+    protected = [base, *(base.with_name(base.name + suffix) for suffix in ("-wal", "-shm", "-journal"))]
+    index = base.with_name(base.name + ".index")
+    if resolved in protected or resolved == index or resolved.is_relative_to(index):
+        raise ConfigError(f"{target} is the live database or its files; choose another path")
+    if target.exists() and not force:
+        raise ConfigError(f"{target} exists; add --force to replace it")
+
+
+async def backup(db: Database, target: Path, force: bool = False) -> None:
+    """A consistent copy of the live database (SQLite's online backup API), written
+    beside the target and moved into place, so a failed backup leaves no half file."""
     import aiosqlite
 
-    if target.exists():
-        raise ConfigError(f"{target} exists; choose a new file for the backup")
+    check_target(target, db.path, force)
     target.parent.mkdir(parents=True, exist_ok=True)
-    async with aiosqlite.connect(target) as copy:
-        await db.conn.backup(copy)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    try:
+        async with aiosqlite.connect(partial) as copy:
+            await db.conn.backup(copy)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 async def purge_questions(db: Database, days: int) -> int:

@@ -95,3 +95,63 @@ def test_health_exit_codes(db_path: Path, tmp_path: Path, monkeypatch: pytest.Mo
     empty.mkdir()
     monkeypatch.setenv("KNOWLEDGE_DIR", str(empty))
     assert main(["health"]) == 1
+
+
+def log_hostile(path: Path, texts: list[str]) -> None:
+    async def fill() -> None:
+        async with await Database.open(path) as db:
+            for text in texts:
+                await querylog.log_question(
+                    db,
+                    user_id=9,
+                    chat_id=9,
+                    chat_type="private",
+                    text=text,
+                    answered=False,
+                    passage_ids=[],
+                    latency_ms=1.0,
+                    lang="zh",
+                )
+
+    asyncio.run(fill())
+
+
+FORMULAS = ['=HYPERLINK("http://x","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised(
+    db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log_hostile(db_path, FORMULAS)
+    assert main(["export", "unanswered"]) == 0
+    # As a spreadsheet reads it: every cell that would start a formula is text.
+    cells = [r["text"] for r in csv.DictReader(io.StringIO(capsys.readouterr().out))]
+    hostile = cells[-len(FORMULAS) :]
+    assert all(c.startswith("'") for c in hostile) and [c[1:] for c in hostile] == FORMULAS
+    assert main(["export", "unanswered", "--format", "jsonl"]) == 0
+    stored = [json.loads(line)["text"] for line in capsys.readouterr().out.splitlines()]
+    assert stored[-len(FORMULAS) :] == FORMULAS, "JSON lines are data, untouched"
+
+
+def test_export_and_backup_never_overwrite_without_force_nor_touch_the_database(
+    db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = db_path.read_bytes()
+    for target in [
+        db_path,
+        db_path.with_name(db_path.name + "-wal"),
+        db_path.with_name(db_path.name + ".index"),
+    ]:
+        assert main(["export", "questions", "-o", str(target), "--force"]) == 2
+        assert main(["backup", str(target), "--force"]) == 2
+    assert db_path.read_bytes() == before
+    existing = tmp_path / "report.csv"
+    existing.write_text("keep me", encoding="utf-8")
+    assert main(["export", "questions", "-o", str(existing)]) == 2
+    assert "--force" in capsys.readouterr().err and existing.read_text(encoding="utf-8") == "keep me"
+    assert main(["export", "questions", "-o", str(existing), "--force"]) == 0
+    assert "什么是AIGC？" in existing.read_text(encoding="utf-8")
+    dangling = tmp_path / "dangling.sqlite3"
+    dangling.symlink_to(tmp_path / "nowhere" / "target.sqlite3")
+    assert main(["backup", str(dangling)]) == 2
+    assert not (tmp_path / "nowhere").exists(), "a link at the target is never followed"
