@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bot.errors import ArticleError
-from bot.fetching import fetch
+from bot.fetching import fetch, public_url
 from bot.kb.ingest import ARTICLE_SUFFIXES, DocumentReader, decode_bytes
 from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
 from bot.uploads import save_article, validate_article
@@ -41,10 +41,13 @@ def convert(
 ) -> NewArticle:
     """The source as a validated Markdown article with a file name from its title.
     `reader` converts documents (callers pass `bot.isolation`'s limited worker)."""
+    url = public_url(url) if url else url  # the source link is published: no credentials
     if suffix in DOCUMENT_SUFFIXES:
         document = reader(suffix, data, url)
         if url and not document.url:
             document = dataclasses.replace(document, url=url)
+        elif document.url:
+            document = dataclasses.replace(document, url=public_url(document.url))
         markdown = document.to_markdown().encode()
         title = document.title
     elif suffix in ARTICLE_SUFFIXES:

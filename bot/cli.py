@@ -310,9 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         knowledge = args.folder / "knowledge"
         say(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {knowledge}")
         where = "" if args.folder == Path(".") else f"cd {args.folder} && "
-        say(
-            f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)"
-        )
+        say(f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)")
         return 0
     try:
         settings = load_settings()

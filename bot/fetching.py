@@ -18,11 +18,13 @@ otherwise (OWASP's SSRF rules):
 from __future__ import annotations
 
 import asyncio
+import codecs
 import ipaddress
+import re
 import socket
 import ssl
 import zlib
-from urllib.parse import urljoin, urlparse
+from urllib.parse import parse_qsl, urlencode, urljoin, urlparse, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -138,6 +140,34 @@ async def _read_bounded(response: httpx.Response, limit: int, url: str) -> bytes
     return bytes(body)
 
 
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
+
+
+def _declared(body: bytes, content_type: str, suffix: str) -> bytes:
+    """A page in the charset its HTTP header declares, as UTF-8 with a byte-order mark
+    (which outranks a `<meta charset>` when the page is read): the header comes first."""
+    found = _CHARSET.search(content_type)
+    if suffix != ".html" or found is None:
+        return body
+    try:
+        text = body.decode(found.group(1).lower(), errors="replace")
+    except LookupError:
+        return body  # a charset Python does not know: the page's own declaration decides
+    return codecs.BOM_UTF8 + text.lstrip("\ufeff").encode("utf-8")
+
+
+def public_url(url: str) -> str:
+    """A URL fit to publish as a source link: without user info, and without query
+    parameters that look like credentials (token, key, secret, password, sig...)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]  # user info dropped; brackets and port kept
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SECRET_KEY.search(k)]
+    return urlunsplit((parts.scheme, host, parts.path, urlencode(query), parts.fragment))
+
+
+_SECRET_KEY = re.compile(r"token|key|secret|passw|pwd|sig|auth|credential|session", re.IGNORECASE)
+
+
 async def fetch(
     url: str,
     max_bytes: int = MAX_FETCH_BYTES,
@@ -174,5 +204,6 @@ async def _fetch(url: str, max_bytes: int, allow_private: bool) -> tuple[bytes, 
                 suffix = TYPES.get(kind)
                 if suffix is None:
                     raise ArticleError(f"{url}: not a document ({kind or 'no content type'})")
-                return await _read_bounded(response, max_bytes, url), suffix, current
+                body = await _read_bounded(response, max_bytes, url)
+                return _declared(body, response.headers.get("content-type", ""), suffix), suffix, current
     raise ArticleError(f"{url}: more than {MAX_REDIRECTS} redirects")

@@ -146,3 +146,37 @@ def test_cli_add_of_a_loopback_url_writes_nothing(
     err = capsys.readouterr().err.strip()
     assert "not a public address" in err and len(err.splitlines()) == 1
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "published"),
+    [
+        ("https://user:pass@example.org/a?id=3&token=abc#x", "https://example.org/a?id=3#x"),
+        ("https://example.org/doc?api_key=1&Signature=2&page=2", "https://example.org/doc?page=2"),
+        ("http://[2001:db8::1]:8080/p?sessionid=9", "http://[2001:db8::1]:8080/p"),
+        ("https://example.org/plain", "https://example.org/plain"),
+    ],
+)
+def test_credentials_never_reach_a_published_source_link(given: str, published: str) -> None:
+    assert fetching.public_url(given) == published
+
+
+@pytest.mark.parametrize(
+    ("header", "page", "expected"),
+    [
+        ("text/html; charset=gbk", "<html><body><p>{}</p></body></html>", "gbk"),
+        (
+            "text/html",
+            '<html><head><meta charset="shift_jis"></head><body><p>{}</p></body></html>',
+            "shift_jis",
+        ),
+        ("text/html; charset=utf-16", "<html><body><p>{}</p></body></html>", "utf-16"),
+    ],
+)
+def test_pages_are_decoded_by_their_declared_charset(header: str, page: str, expected: str) -> None:
+    from bot.kb.readers import decode_html
+
+    text = "生成式人工智能的文章内容" if expected != "shift_jis" else "日本語の記事です"
+    body = page.format(text).encode(expected)
+    decoded = decode_html(fetching._declared(body, header, ".html"))
+    assert text in decoded

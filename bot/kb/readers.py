@@ -14,6 +14,8 @@ The libraries load on first use, so starting the bot does not pay for them.
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import io
 import re
 import zipfile
@@ -59,10 +61,39 @@ def read_document(suffix: str, data: bytes, url: str | None = None) -> Document:
     raise ArticleError(f"unsupported format ({suffix})")
 
 
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]{2,40})""", re.IGNORECASE
+)
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_html(data: bytes) -> str:
+    """A page's text by its declared charset: a byte-order mark, then `<meta charset>`
+    (the HTTP header's is applied by the fetcher, which re-encodes with a BOM), then
+    UTF-8, then a guess (charset_normalizer, through trafilatura)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name, errors="replace")
+    declared = _META_CHARSET.search(data[:8192])
+    if declared is not None:
+        with contextlib.suppress(LookupError):
+            return data.decode(declared.group(1).decode("ascii").lower(), errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from trafilatura.utils import detect_encoding
+
+    for guess in detect_encoding(data):
+        with contextlib.suppress(LookupError, UnicodeDecodeError):
+            return data.decode(guess)
+    return data.decode("utf-8", errors="replace")
+
+
 def _html(data: bytes, url: str | None) -> Document:
     import trafilatura
 
-    text = data.decode("utf-8", errors="replace")
+    text = decode_html(data)
     body = trafilatura.extract(
         text, output_format="markdown", include_comments=False, include_tables=True, favor_precision=True
     )
