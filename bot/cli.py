@@ -43,6 +43,7 @@ from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
 from bot.terminal import json_safe, say
+from bot.writelock import index_writer
 
 log = logging.getLogger("bot")
 
@@ -158,7 +159,8 @@ async def _add(settings: Settings, sources: list[str]) -> int:
 async def _rebuild(settings: Settings) -> None:
     db = await Database.open(settings.database_path)
     try:
-        await drop_knowledge(db)
+        with index_writer(settings.database_path):  # not while another index writes
+            await drop_knowledge(db)
     finally:
         await db.close()
 

@@ -10,11 +10,12 @@ question asked during a reload is answered from the old index and never fails.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime
 import io
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import load_vocabulary
 from bot.report import IndexReport
 from bot.store import Database
+from bot.writelock import index_writer
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +128,7 @@ class KnowledgeService:
 
     async def reload(self) -> IndexReport:
         """Re-read the knowledge folder; one reload at a time, the old index serves meanwhile."""
-        async with self._reload_lock:
+        async with self._reload_lock, self._writer():
             tokenizer = await self._current_tokenizer()
             vocab_dir = self.settings.resolved_vocab_dir
             indexer = KnowledgeIndexer(
@@ -155,6 +157,16 @@ class KnowledgeService:
                 if purged:
                     log.info("purged %d question rows older than %d days", purged, days)
             return report
+
+    @contextlib.asynccontextmanager
+    async def _writer(self) -> AsyncIterator[None]:
+        """The cross-process index writer lock, taken and released off the event loop."""
+        lock = index_writer(self.settings.database_path)
+        await asyncio.to_thread(lock.__enter__)
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(lock.__exit__, None, None, None)
 
     # -- the async API: each call runs on one snapshot, in a worker thread ------------------
 
