@@ -112,6 +112,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def _statements(script: str) -> list[str]:
+    """A migration's statements, one by one (executescript would commit first)."""
+    out: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n\t;"):
+                out.append(current.strip())
+            current = ""
+    return out
+
+
 class Database:
     """An open aiosqlite connection with the schema migrated. Use `await Database.open()`.
 
@@ -190,12 +203,20 @@ class Database:
         for name, sql, *already in MIGRATIONS:
             if name in done:
                 continue
-            if already and await self.fetchone(already[0]) is not None:
-                sql = ""
-            await self.conn.executescript(
-                f"BEGIN;\n{sql}\nINSERT INTO schema_migrations(name) VALUES ('{name}');\nCOMMIT;"
-            )
-            applied.append(name)
+            # One process migrates at a time (two fresh `index` at once): the other waits
+            # for the write lock, then finds the migration applied.
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if await self.fetchone("SELECT 1 FROM schema_migrations WHERE name = ?", (name,)) is None:
+                    if not (already and await self.fetchone(already[0]) is not None):
+                        for statement in _statements(sql):
+                            await self.conn.execute(statement)
+                    await self.conn.execute("INSERT INTO schema_migrations(name) VALUES (?)", (name,))
+                    applied.append(name)
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
         return applied
 
     async def fetchall(self, sql: str, params: Sequence[object] = ()) -> list[sqlite3.Row]:
