@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +17,7 @@ from types import TracebackType
 import aiosqlite
 
 from bot.errors import StorageError
+from bot.writelock import exclusive
 
 # (name, SQL script[, query that returns a row when the change is already there])
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -112,6 +114,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
+async def _wal(conn: aiosqlite.Connection, wait_ms: float) -> None:
+    """Switch to WAL. SQLite does not wait on its busy handler for this switch when
+    another process is creating the same database, so "locked" is retried here."""
+    deadline = time.monotonic() + wait_ms / 1000
+    while True:
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            await asyncio.sleep(0.05)
+
+
 def _statements(script: str) -> list[str]:
     """A migration's statements, one by one (executescript would commit first)."""
     out: list[str] = []
@@ -169,15 +185,29 @@ class Database:
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open database {path}: {exc}") from exc
         db = cls(conn, path)
+        # Two processes setting up one new database at once: SQLite answers one of them
+        # "locked" without waiting while the journal mode changes, so setup takes turns.
+        setup = exclusive(
+            None if str(path) == ":memory:" else path.with_name(path.name + ".setup.lock"),
+            "another process is setting up the database",
+            busy_timeout_ms / 1000,
+        )
+        try:
+            await asyncio.to_thread(setup.__enter__)
+        except BaseException:
+            await conn.close()
+            raise
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
             # Another process holding the lock is waited for this long, then it is an error.
             await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await _wal(conn, busy_timeout_ms)
             await db.migrate()
         except sqlite3.Error as exc:
             await conn.close()
             raise StorageError(f"cannot use database {path}: {exc}") from exc
+        finally:
+            await asyncio.to_thread(setup.__exit__, None, None, None)
         return db
 
     async def close(self) -> None:

@@ -30,7 +30,14 @@ def lock_path(database: Path) -> Path | None:
 @contextlib.contextmanager
 def index_writer(database: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
     """Hold the database's writer lock (blocking, in the caller's thread)."""
-    path = lock_path(database)
+    with exclusive(lock_path(database), "another index is running", wait):
+        yield
+
+
+@contextlib.contextmanager
+def exclusive(path: Path | None, busy: str, wait: float = WAIT_SECONDS) -> Iterator[None]:
+    """Hold an flock on `path` (None: nothing to lock); StorageError "<busy> (pid N)"
+    when another process still holds it after `wait` seconds."""
     if path is None:
         yield
         return
@@ -46,9 +53,9 @@ def index_writer(database: Path, wait: float = WAIT_SECONDS) -> Iterator[None]:
             except BlockingIOError:
                 holder = _holder(fd)
                 if time.monotonic() >= deadline:
-                    raise StorageError(f"another index is running (pid {holder}); try again later") from None
+                    raise StorageError(f"{busy} (pid {holder}); try again later") from None
                 if not told:
-                    log.warning("waiting for another index to finish (pid %s)", holder)
+                    log.warning("waiting: %s (pid %s)", busy, holder)
                     told = True
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
