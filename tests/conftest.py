@@ -41,6 +41,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
     yield
 
 
+def knowledge_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty knowledge folder and a database beside it, set for the CLI to use."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    return folder
+
+
 def make_settings(tmp_path: Path, knowledge: Path = KNOWLEDGE, **extra: object) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]

@@ -17,6 +17,7 @@ from bot import fetching
 from bot.adding import prepare
 from bot.cli import main
 from bot.errors import ArticleError
+from tests.conftest import knowledge_folder
 
 
 @pytest.mark.parametrize(
@@ -138,10 +139,7 @@ def test_telegram_add_takes_urls_only(tmp_path: Path) -> None:
 def test_cli_add_of_a_loopback_url_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    folder = knowledge_folder(tmp_path, monkeypatch)
     assert main(["add", "http://127.0.0.1:9/secret"]) == 1
     err = capsys.readouterr().err.strip()
     assert "not a public address" in err and len(err.splitlines()) == 1

@@ -14,6 +14,7 @@ from bot.cli import main
 from bot.errors import ArticleError
 from bot.isolation import IsolatedReader
 from bot.kb.readers import Document, read_document
+from tests.conftest import knowledge_folder
 from tests.test_readers import make_docx, make_pdf
 
 
@@ -70,10 +71,7 @@ def with_title(pdf: bytes, title: str) -> bytes:
 def test_a_pdf_with_a_metadata_title_is_indexed_with_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    folder = knowledge_folder(tmp_path, monkeypatch)
     pdf = make_pdf([["Agents plan and act with tools."], ["Agents call tools."], ["x"]])
     (folder / "agent.pdf").write_bytes(with_title(pdf, "AI智能体（Agent）入门"))
     assert (
@@ -90,10 +88,7 @@ def test_a_pdf_with_a_metadata_title_is_indexed_with_it(
 def test_one_bad_file_is_skipped_with_its_reason_and_the_rest_indexed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    folder = knowledge_folder(tmp_path, monkeypatch)
     monkeypatch.setenv("PARSE_CPU_SECONDS", "2")
     make_docx(folder / "suno.docx")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 1000)
@@ -114,10 +109,7 @@ def test_a_docx_zip_bomb_is_refused_before_it_is_inflated() -> None:
 def test_an_unchanged_bad_file_is_not_parsed_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    folder = knowledge_folder(tmp_path, monkeypatch)
     (folder / "note.md").write_text("# Note\n\nSuno can write songs in many styles.\n", encoding="utf-8")
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 1000)
     calls: list[str] = []

@@ -7,7 +7,7 @@ import pytest
 
 from bot.kb.answer import compose_answer
 from bot.kb.answer_type import asked_type, carries
-from bot.kb.learning import fit_listwise, fit_logistic, fold_of
+from bot.kb.learning import fit_listwise, fold_of
 from bot.kb.ranker import FEATURES, SentenceModel, candidates, featurize, rank, shipped_model, shipped_prior
 from bot.kb.retrieval import Retriever
 
@@ -47,14 +47,6 @@ def test_the_listwise_fit_learns_which_candidate_wins() -> None:
     # A strong pull toward a prior keeps the weights near it.
     held = fit_listwise(questions, l2=1e3, prior=np.array([-1.0, 1.0]))
     assert held == pytest.approx([-1.0, 1.0], abs=0.05)
-
-
-def test_the_logistic_fit_recovers_the_sign_of_an_informative_feature() -> None:
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(500, 1))
-    y = (x[:, 0] + 0.3 * rng.normal(size=500) > 0).astype(float)
-    w, _ = fit_logistic(x, y, l2=0.1)
-    assert w[0] > 1
 
 
 def test_folds_are_stable_and_keep_a_group_together() -> None:

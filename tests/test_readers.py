@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import main
 from bot.kb.readers import read_document
-from tests.conftest import DATA
+from tests.conftest import DATA, knowledge_folder
 
 PAGE = DATA / "docs" / "kling.html"
 CHROME = ["首页", "导航栏", "侧边栏", "点击领取课程", "页脚", "备案号", "tracking", "color:red"]
@@ -86,11 +86,7 @@ def test_pdf_text_layer_without_running_headers_and_page_numbers() -> None:
 
 @pytest.fixture
 def kb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
-    return folder
+    return knowledge_folder(tmp_path, monkeypatch)
 
 
 def test_each_format_in_the_folder_is_indexed_with_its_title_and_url(

@@ -9,6 +9,7 @@ import pytest
 
 from bot.cli import main
 from bot.terminal import json_safe, visible
+from tests.conftest import knowledge_folder
 
 ESCAPE = "\x1b]0;pwned\x07\x1b[2K"
 
@@ -21,10 +22,7 @@ def test_controls_become_visible_and_newlines_and_tabs_stay() -> None:
 def test_escapes_in_articles_and_file_names_are_printed_visibly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    folder = tmp_path / "kb"
-    folder.mkdir()
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(folder))
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "db.sqlite3"))
+    folder = knowledge_folder(tmp_path, monkeypatch)
     (folder / "suno.md").write_text(
         f"---\ntitle: Suno{ESCAPE}指南\n---\n\n# Suno\n\nSuno是一款AI音乐工具{ESCAPE}，可以写歌。\n",
         encoding="utf-8",

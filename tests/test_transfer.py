@@ -8,26 +8,17 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from bench.train_ranker import write_article
 from bot.evaluation import answer_text
 from bot.service import KnowledgeService
 from tests.conftest import DATA, make_settings
 
 SLICE = DATA / "transfer" / "cmrc2018_trial_slice.json"
-
-
-def write_article(folder: Path, art: dict[str, object], para: dict[str, object]) -> None:
-    title = str(art["title"]).replace('"', "'")
-    url = "https://zh.wikipedia.org/wiki/" + urllib.parse.quote(str(art["title"]))
-    (folder / f"{para['id']}.md").write_text(
-        f'---\ntitle: "{title}"\nurl: "{url}"\nid: "{para["id"]}"\n---\n\n# {title}\n\n{para["context"]}\n',
-        encoding="utf-8",
-    )
 
 
 def squash(text: str) -> str:

@@ -1,4 +1,4 @@
-"""Fitting the sentence model: a logistic regression with an L2 pull toward a prior.
+"""Fitting the sentence model: a listwise (softmax) fit with an L2 pull toward a prior.
 
 Pure numpy. The prior is what lets the development questions refine weights learned on
 thousands of reading-comprehension questions without a hundred questions undoing them:
@@ -16,55 +16,6 @@ import numpy as np
 import numpy.typing as npt
 
 Floats = npt.NDArray[np.float64]
-
-
-def fit_logistic(
-    rows: Floats,
-    labels: Floats,
-    sample_weight: Floats | None = None,
-    *,
-    l2: float = 1.0,
-    prior: Floats | None = None,
-    iterations: int = 50,
-) -> tuple[Floats, float]:
-    """(weights, bias) minimising weighted log-loss + l2/2 * |w - prior|^2 (Newton's
-    method; the bias is not penalised)."""
-    n, d = rows.shape
-    x = np.hstack([rows, np.ones((n, 1))])
-    y = labels.astype(float)
-    sw = np.ones(n) if sample_weight is None else sample_weight.astype(float)
-    centre = np.zeros(d + 1)
-    if prior is not None:
-        centre[:d] = prior
-    penalty = np.full(d + 1, l2)
-    penalty[d] = 0.0
-
-    def loss(b: Floats) -> float:
-        z = np.clip(x @ b, -30, 30)
-        return float(sw @ (np.logaddexp(0.0, z) - y * z) + 0.5 * penalty @ (b - centre) ** 2)
-
-    beta = centre.copy()
-    current = loss(beta)
-    for _ in range(iterations):
-        z = np.clip(x @ beta, -30, 30)
-        p = 1.0 / (1.0 + np.exp(-z))
-        gradient = x.T @ (sw * (p - y)) + penalty * (beta - centre)
-        hessian = (x * (sw * p * (1 - p))[:, None]).T @ x + np.diag(penalty) + 1e-6 * np.eye(d + 1)
-        step = np.linalg.solve(hessian, gradient)
-        # Halve the step until the loss falls: Newton's full step can overshoot.
-        size = 1.0
-        while size > 1e-4:
-            candidate = beta - size * step
-            value = loss(candidate)
-            if value <= current:
-                break
-            size /= 2
-        else:
-            break
-        beta, current = candidate, value
-        if np.abs(size * step).max() < 1e-7:
-            break
-    return beta[:d], float(beta[d])
 
 
 def fold_of(group: str, folds: int) -> int:
