@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from bot.cli import main
@@ -130,3 +132,43 @@ def test_an_unchanged_bad_file_is_not_parsed_again(
     (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n" + b"\x00other" * 1000)
     assert main(["index"]) == 0
     assert calls == [".pdf", ".pdf"], "a changed file is read again"
+
+
+def _seeds() -> dict[str, bytes]:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(
+            "word/document.xml", "<w:document><w:body><w:p><w:r><w:t>x</w:t></w:r></w:p></w:body>"
+        )
+    return {
+        ".pdf": make_pdf([["Sora is a video model."], ["Sora makes clips."], ["x"]]),
+        ".docx": out.getvalue(),
+        ".html": b"<html><head><title>t</title></head><body><p>"
+        + "正文".encode() * 50
+        + b"</p></body></html>",
+    }
+
+
+SEEDS = _seeds()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    suffix=st.sampled_from(sorted(SEEDS)),
+    cut=st.integers(min_value=0, max_value=5000),
+    noise=st.binary(max_size=64),
+    at=st.integers(min_value=0, max_value=5000),
+)
+def test_every_reader_turns_mutated_bytes_into_a_document_or_a_skip(
+    suffix: str, cut: int, noise: bytes, at: int
+) -> None:
+    """Random and mutated bytes: a document or ArticleError, never another exception."""
+    seed = SEEDS[suffix]
+    data = seed[: len(seed) - cut % max(len(seed), 1)]
+    position = at % (len(data) + 1)
+    data = data[:position] + noise + data[position + len(noise) :]
+    try:
+        document = read_document(suffix, data)
+    except ArticleError:
+        return
+    assert isinstance(document.body, str) and isinstance(document.to_markdown(), str)
