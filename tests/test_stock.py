@@ -10,8 +10,8 @@ import pytest
 from bot.kb.model import Snapshot
 from bot.kb.outline import pieces
 from bot.kb.results import ScoredPassage
-from bot.kb.sentences import BOILERPLATE_FACTOR, Sentence, near_duplicates
-from bot.kb.stock import demote_stock_phrasing
+from bot.kb.sentences import near_duplicates
+from bot.kb.stock import stock_places
 from bot.service import KnowledgeService
 from tests.conftest import make_settings, write
 
@@ -40,32 +40,27 @@ async def snapshot(tmp_path: Path) -> AsyncIterator[Snapshot]:
     await service.close()
 
 
-def candidates(snapshot: Snapshot, docs: list[int]) -> list[Sentence]:
-    return [
-        Sentence(p.text, 1.0, rank, snapshot.passages[doc].article_path, p.line_ord, p.position)
+def texts_at(snapshot: Snapshot, docs: list[int], places: set[tuple[int, int, int]]) -> set[tuple[int, str]]:
+    """(rank, sentence text) of the stock places found."""
+    return {
+        (rank, p.text)
         for rank, doc in enumerate(docs)
         for p in pieces(snapshot, doc)
-    ]
+        if (rank, p.line_ord, p.position) in places
+    }
 
 
-def test_the_sentence_both_articles_say_counts_half_in_each(snapshot: Snapshot) -> None:
+def test_the_sentence_both_articles_say_is_stock_in_each(snapshot: Snapshot) -> None:
     docs = list(range(len(snapshot.passages)))
     assert len(docs) == 2
     scored = [ScoredPassage(snapshot.passages[d], 1.0, (), d) for d in docs]
-    sentences = candidates(snapshot, docs)
-    demote_stock_phrasing(snapshot, scored, sentences)
-    by_text = {(s.rank, s.text): s.score for s in sentences}
-    assert by_text[(0, STOCK)] == by_text[(1, STOCK)] == BOILERPLATE_FACTOR
-    assert all(score == 1.0 for (_, text), score in by_text.items() if text != STOCK)
+    assert texts_at(snapshot, docs, stock_places(snapshot, scored)) == {(0, STOCK), (1, STOCK)}
     # Asked again (the pair is remembered), and in the other order: the same.
-    again = candidates(snapshot, docs[::-1])
-    demote_stock_phrasing(snapshot, scored[::-1], again)
-    assert sorted(s.score for s in again) == sorted(s.score for s in sentences)
+    again = docs[::-1]
+    assert texts_at(snapshot, again, stock_places(snapshot, scored[::-1])) == {(0, STOCK), (1, STOCK)}
 
 
-def test_one_articles_passages_never_demote_each_other(snapshot: Snapshot) -> None:
+def test_one_articles_passages_are_never_stock_to_each_other(snapshot: Snapshot) -> None:
     doc = 0
     scored = [ScoredPassage(snapshot.passages[doc], 1.0, (), doc)] * 2
-    sentences = candidates(snapshot, [doc, doc])
-    demote_stock_phrasing(snapshot, scored, sentences)
-    assert all(s.score == 1.0 for s in sentences)
+    assert stock_places(snapshot, scored) == set()

@@ -15,7 +15,6 @@ from bot.kb.similarity import bigrams, jaccard
 from bot.kb.vocab import normalize_text
 
 NEAR_DUPLICATE = 0.6  # bigram Jaccard at which two sentences say the same thing
-BOILERPLATE_FACTOR = 0.5  # what a sentence other articles repeat counts
 _SPACES = re.compile(r"[\W_]+", re.UNICODE)
 _LATIN_NAME = re.compile(r"[A-Za-z]{2,}")
 # "1、", "二.", "a)", "01 ", "Part2:": the numbering in front of a heading or item.
@@ -34,9 +33,6 @@ _STRONG_DEFINE = re.compile(
     + r"|refers to|means|is an?\b)"
 )
 _WEAK_DEFINE = re.compile(_DEFINE_GAP + r"是")
-_FIGURE = re.compile(
-    r"\d[\d.,]*\s*(?:%|％|万|亿|千|百|元|倍|人|个|家|岁|k|w)|[一二三四五六七八九十百千]+(?:万|亿)|\d{2,}"
-)
 _INTENT_CUES = {
     "reason": re.compile(
         r"因为|由于|原因|得益于|源于|必然|基础|推动|驱动|使得|导致|因此|所以|结果|看似|实则|依靠|依赖"
@@ -122,20 +118,6 @@ def intent_cue(intent: str, normal: str) -> bool:
     """Whether a sentence says what a why-, how- or comparison question wants."""
     cue = _INTENT_CUES.get(intent)
     return cue is not None and cue.search(normal) is not None
-
-
-def intent_factor(intent: str, normal: str, found: set[str]) -> float:
-    """How well a sentence fits what the question wants: a defining sentence for a
-    definition, a figure for a figure question, a reason for a why-question."""
-    if intent == "definition":
-        return {1.0: 3.0, 0.5: 1.8}.get(definition_strength(normal, found), 1.0)
-    if intent == "figure":
-        return 1.8 if _FIGURE.search(normal) else 0.6
-    if intent not in _INTENT_CUES:
-        return 1.0
-    if intent == "reason":  # restating the question is no reason
-        return 1.8 if intent_cue(intent, normal) else 0.6
-    return 1.4 if intent_cue(intent, normal) else 1.0
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Stock phrasing: sentences that other articles say almost word for word.
 
 "AIGC技术也将与人工智能技术紧密结合…" in five articles is boilerplate, not the answer to
-this question: such a sentence counts half. Which sentences of two passages say the same
+this question: the sentence ranker sees it as a feature ("stock"). Which sentences of two passages say the same
 thing does not depend on the question, so it is worked out once per pair of passages.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from bot.kb.model import Snapshot
 from bot.kb.outline import PIECES_KEPT, pieces
 from bot.kb.results import ScoredPassage
-from bot.kb.sentences import BOILERPLATE_FACTOR, Sentence, near_duplicates
+from bot.kb.sentences import near_duplicates
 
 
 def stock_places(snapshot: Snapshot, passages: Sequence[ScoredPassage]) -> set[tuple[int, int, int]]:
@@ -28,16 +28,6 @@ def stock_places(snapshot: Snapshot, passages: Sequence[ScoredPassage]) -> set[t
             stock.add((r, mine[i].line_ord, mine[i].position))
             stock.add((s, theirs[j].line_ord, theirs[j].position))
     return stock
-
-
-def demote_stock_phrasing(
-    snapshot: Snapshot, passages: Sequence[ScoredPassage], candidates: Sequence[Sentence]
-) -> None:
-    """Halve the score of each candidate (of `passages`, by rank) that a passage of
-    another article repeats."""
-    at = {(c.rank, c.line_ord, c.position): c for c in candidates}
-    for place in stock_places(snapshot, passages) & at.keys():
-        at[place].score *= BOILERPLATE_FACTOR
 
 
 def _near_duplicates(snapshot: Snapshot, a: int, b: int) -> frozenset[tuple[int, int]]:
