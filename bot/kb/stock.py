@@ -1,7 +1,7 @@
 """Stock phrasing: sentences that other articles say almost word for word.
 
-"AIGC技术也将与人工智能技术紧密结合…" in five articles is boilerplate, not the answer to
-this question: the sentence ranker sees it as a feature ("stock"). Which sentences of two passages say the same
+"AIGC技术也将与人工智能技术紧密结合…" in five articles is boilerplate, not the answer
+to this question: the sentence ranker sees it as a feature ("stock"). Which sentences of two passages say the same
 thing does not depend on the question, so it is worked out once per pair of passages.
 """
 
