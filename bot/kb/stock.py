@@ -1,8 +1,9 @@
 """Stock phrasing: sentences that other articles say almost word for word.
 
 "AIGC技术也将与人工智能技术紧密结合…" in five articles is boilerplate, not the answer
-to this question: the sentence ranker sees it as a feature ("stock"). Which sentences of two passages say the same
-thing does not depend on the question, so it is worked out once per pair of passages.
+to this question: the sentence ranker sees it as a feature ("stock"). Which sentences
+of two passages say the same thing does not depend on the question, so it is worked out
+once per pair of passages.
 """
 
 from __future__ import annotations
