@@ -3,7 +3,8 @@
 Every sentence of the search's top passages is a candidate. Each gets a row of features
 that say nothing about any domain: how much of the question's content (idf-weighted) it
 carries, alone, with its neighbours and with its headings; how much of the question's
-wording it shares (character bigrams, the longest common run); its passage's standing;
+wording it shares (character bigrams, the words around its question word); its
+passage's standing;
 whether it holds the kind of value the question asks for (a date, a number...) or the
 form the intent wants (a definition, a reason); whether it stands alone. A linear model
 turns the rows into each sentence's share of the chance of holding the answer.
@@ -24,6 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -154,18 +156,23 @@ class SentenceModel:
 
 
 @functools.cache
+def _shipped() -> dict[str, Any]:
+    raw: dict[str, Any] = json.loads((resources.files("bot.kb") / MODEL_FILE).read_text(encoding="utf-8"))
+    return raw
+
+
+@functools.cache
 def shipped_model() -> SentenceModel:
     """The weights shipped with the package (`bot/kb/ranker.json`)."""
-    text = (resources.files("bot.kb") / MODEL_FILE).read_text(encoding="utf-8")
-    return SentenceModel.from_json(json.loads(text))
+    return SentenceModel.from_json(_shipped())
 
 
 @functools.cache
 def shipped_prior() -> tuple[SentenceModel, float]:
     """The weights fitted on the reading-comprehension sets alone, and how hard they
     hold when refitted on development questions (`bot.crossval`)."""
-    raw = json.loads((resources.files("bot.kb") / MODEL_FILE).read_text(encoding="utf-8"))
-    return SentenceModel.from_json(raw["prior"]), float(raw["prior"]["l2"])
+    prior = _shipped()["prior"]
+    return SentenceModel.from_json(prior), float(prior["l2"])
 
 
 def candidates(result: SearchResult, snapshot: Snapshot) -> list[Candidate]:
@@ -204,6 +211,8 @@ def featurize(
     }
 
     normals = [normalize_text(c.text) for c in cands]
+    contents = [_content(c.text) for c in cands]
+    sentence_grams = [bigrams(c) if c else set() for c in contents]
     found = [match.found(n) for n in normals]
     heading_found: dict[str, set[str]] = {}
     rows = np.zeros((len(cands), len(FEATURES)))
@@ -219,9 +228,8 @@ def featurize(
         for j in (i - 1, i + 1):
             if 0 <= j < len(cands) and cands[j].rank == cand.rank:
                 neighbours |= found[j]
-        content = _content(cand.text)
-        s_grams = bigrams(content) if content else set()
-        grams[i] = len(q_grams & s_grams) / len(q_grams) if q_grams else 0.0
+        content = contents[i]
+        grams[i] = len(q_grams & sentence_grams[i]) / len(q_grams) if q_grams else 0.0
         row = rows[i]
         row[F["heading_cover"]] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
         row[F["window_cover"]] = match.value(neighbours) / total
@@ -253,16 +261,10 @@ def featurize(
         )
     n = len(cands)
     groups = [match.groups(f) for f in found]
-    gram_sets = [bigrams(_content(c.text)) & q_grams for c in cands]
     rows[:, F["local_terms"]] = _local(groups, match.groups(own), n)
-    rows[:, F["local_grams"]] = _local(gram_sets, q_grams, n)
-    for column in ("local_terms", "local_grams"):
-        best = rows[:, F[column]].max() if n else 0.0
-        rows[:, F[column + "_rel"]] = rows[:, F[column]] / best if best > 0 else 0.0
+    rows[:, F["local_grams"]] = _local([g & q_grams for g in sentence_grams], q_grams, n)
     left, right = _anchors(question)
-    rows[:, F["anchor"]] = [_anchor_match(left, right, _content(c.text)) for c in cands]
-    best_anchor = rows[:, F["anchor"]].max() if n else 0.0
-    rows[:, F["anchor_rel"]] = rows[:, F["anchor"]] / best_anchor if best_anchor > 0 else 0.0
+    rows[:, F["anchor"]] = [_anchor_match(left, right, c) for c in contents]
     heading_grams: dict[str, set[str]] = {}
     for i, cand in enumerate(cands):
         if cand.heading not in heading_grams:
@@ -270,13 +272,17 @@ def featurize(
             heading_grams[cand.heading] = bigrams(text) if text else set()
         rows[i, F["heading_match"]] = dice(q_grams, heading_grams[cand.heading])
     rows[:, F["cover"]] = covers
-    best_cover = covers.max() if len(covers) else 0.0
-    rows[:, F["cover_rel"]] = covers / best_cover if best_cover > 0 else 0.0
-    rows[:, F["cover_best"]] = (covers >= best_cover - 1e-9) & (best_cover > 0)
     rows[:, F["grams"]] = grams
-    best_grams = grams.max() if len(grams) else 0.0
-    rows[:, F["grams_rel"]] = grams / best_grams if best_grams > 0 else 0.0
+    for column in ("cover", "grams", "local_terms", "local_grams", "anchor"):
+        rows[:, F[column + "_rel"]] = _over_best(rows[:, F[column]])
+    rows[:, F["cover_best"]] = rows[:, F["cover_rel"]] >= 1 - 1e-9
     return rows
+
+
+def _over_best(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Each value over the best candidate's (all 0 when none is above 0)."""
+    best = float(values.max()) if len(values) else 0.0
+    return values / best if best > 0 else np.zeros_like(values)
 
 
 def _anchors(question: str) -> tuple[str, str]:

@@ -258,11 +258,9 @@ class Retriever:
         best_doc = ranked[0][0]
         if best_doc is None:  # cannot happen: the best hit always heads the list
             return refuse(0.0, "no matching passage")
-        refusal = self._refusal(analysis, hits.ids.tolist(), best_doc)
-        if refusal is not None:
-            coverage, reason, missing = refusal
+        coverage, reason, missing = self._refusal(analysis, hits.ids.tolist(), best_doc)
+        if reason:
             return refuse(coverage, reason, hits.ids.tolist(), missing)
-        coverage = self.coverage(terms, self.snapshot.passages[best_doc])[0]
         passages = []
         for doc, score in ranked[offset : offset + k]:
             if doc is None:
@@ -291,10 +289,8 @@ class Retriever:
 
         return self.snapshot.kept("normal text", doc, make, PER_PASSAGE_KEPT)
 
-    def _refusal(
-        self, analysis: Analysis, hits: Sequence[int], best_doc: int
-    ) -> tuple[float, str, str] | None:
-        """(coverage, reason, the unknown name or "") when the question is to be refused.
+    def _refusal(self, analysis: Analysis, hits: Sequence[int], best_doc: int) -> tuple[float, str, str]:
+        """(coverage, why it is refused or "" when it is answered, the unknown name or "").
 
         A question naming an article's title is answered from it. One naming something
         that none of its best passages mention is refused, and the name said. One naming
@@ -306,7 +302,7 @@ class Retriever:
         question = normalize_text(text)
         nearby = list(hits[:FOCUS_PASSAGES])
         if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
-            return None
+            return coverage, "", ""
         missing = unknown_focus(
             question,
             [self._searchable(d) for d in nearby],
@@ -319,14 +315,14 @@ class Retriever:
             name = typed.group(0) if typed else missing
             return coverage, f"nothing about '{name}'", name
         if self._holds_a_name(terms, best_doc):
-            return None
+            return coverage, "", ""
         needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
         # A question about learning is answered by course material as such.
         if analysis.intent.learning and best.kind == "course":
             needed = 0.0
         if has_content and coverage < needed:
             return coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})", ""
-        return None
+        return coverage, "", ""
 
     def _ordinary_test(self, analysis: Analysis, question: str) -> Callable[[str], bool]:
         """Whether a stretch of the question is known or ordinary words, not a name."""
