@@ -38,7 +38,7 @@ from bot.data_out import (
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.init import init
-from bot.isolation import shared_reader
+from bot.isolation import reader_for
 from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.service import KnowledgeService
 from bot.store import Database
@@ -146,7 +146,7 @@ async def _add(settings: Settings, sources: list[str]) -> int:
             source,
             MAX_ARTICLE_BYTES,
             allow_private=settings.fetch_allow_private,
-            reader=shared_reader(settings.parse_cpu_seconds, settings.parse_memory_mb * 2**20),
+            reader=reader_for(settings),
         )
         for source in sources
     ]

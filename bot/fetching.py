@@ -134,7 +134,7 @@ async def _read_bounded(response: httpx.Response, limit: int, url: str) -> bytes
             if len(body) > limit:
                 raise ArticleError(f"{url}: larger than {limit // (1024 * 1024)} MiB")
     if decoder is not None:
-        body += decoder.flush(limit + 1 - len(body)) if hasattr(decoder, "flush") else b""
+        body += decoder.flush(limit + 1 - len(body))
         if len(body) > limit:
             raise ArticleError(f"{url}: larger than {limit // (1024 * 1024)} MiB")
     return bytes(body)

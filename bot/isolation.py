@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 
+from bot.config import Settings
 from bot.errors import ArticleError
 from bot.kb.readers import Document, read_document
 
@@ -118,3 +119,8 @@ def shared_reader(
             _shared = IsolatedReader(cpu_seconds, memory_bytes)
             atexit.register(_shared.close)
         return _shared
+
+
+def reader_for(settings: Settings) -> IsolatedReader:
+    """The shared reader with the limits of PARSE_CPU_SECONDS and PARSE_MEMORY_MB."""
+    return shared_reader(settings.parse_cpu_seconds, settings.parse_memory_mb * 2**20)

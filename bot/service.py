@@ -26,7 +26,7 @@ from bot.errors import ConfigError
 from bot.explain import render_explanation
 from bot.i18n import detect_language
 from bot.indexer import KnowledgeIndexer
-from bot.isolation import shared_reader
+from bot.isolation import reader_for
 from bot.kb.answer import compose_answer
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Resolution, Turn, resolve
@@ -138,7 +138,7 @@ class KnowledgeService:
                 Chunker(self.settings.chunk_max_chars),
                 # A vocab folder is never indexed as articles, wherever VOCAB_DIR points.
                 exclude=(vocab_dir, self.settings.knowledge_dir / "vocab"),
-                reader=shared_reader(self.settings.parse_cpu_seconds, self.settings.parse_memory_mb * 2**20),
+                reader=reader_for(self.settings),
             )
             # The current snapshot can be kept only if it was tokenised the same way.
             same = self._state is not None and self._state.retriever.tokenizer is tokenizer

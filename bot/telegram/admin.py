@@ -21,7 +21,7 @@ from bot.adding import convert, prepare, save_new
 from bot.errors import ArticleError, BotError, StorageError
 from bot.formatting import clip, esc, render_plain, render_report, render_stats
 from bot.i18n import Lang, reason, t
-from bot.isolation import shared_reader
+from bot.isolation import reader_for
 from bot.kb.readers import DOCUMENT_SUFFIXES
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import BotState, get_state, user_lang
@@ -122,9 +122,7 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 state.settings.max_upload_bytes,
                 allow_private=state.settings.fetch_allow_private,
                 files=False,  # a path typed in Telegram must not publish a server file
-                reader=shared_reader(
-                    state.settings.parse_cpu_seconds, state.settings.parse_memory_mb * 2**20
-                ),
+                reader=reader_for(state.settings),
             )
             for source in sources[:5]
         ]
@@ -166,7 +164,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         except TelegramError as exc:
             raise ArticleError(t("download_failed", lang, reason=str(exc))) from exc
         if Path(name).suffix in DOCUMENT_SUFFIXES:  # a web page, Word file or PDF: as Markdown
-            reader = shared_reader(state.settings.parse_cpu_seconds, state.settings.parse_memory_mb * 2**20)
+            reader = reader_for(state.settings)
             article = await asyncio.to_thread(convert, data, Path(name).suffix, name, None, limit, reader)
             name, data = f"{Path(name).stem}.md", article.markdown
         await asyncio.to_thread(validate_article, name, data, limit)
