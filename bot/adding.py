@@ -13,6 +13,7 @@ import asyncio
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,7 +22,7 @@ from bot.errors import ArticleError
 from bot.fetching import fetch, public_url
 from bot.kb.ingest import ARTICLE_SUFFIXES, DocumentReader, decode_bytes
 from bot.kb.readers import DOCUMENT_SUFFIXES, read_document
-from bot.uploads import save_article, validate_article
+from bot.uploads import sanitize_filename, save_article, validate_article
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,36 @@ async def prepare(
         raise ArticleError(f"{source}: too large ({path.stat().st_size // 1024} KiB)")
     data = await asyncio.to_thread(path.read_bytes)
     return await asyncio.to_thread(convert, data, path.suffix.lower(), source, None, max_bytes, reader)
+
+
+async def add_sources(
+    folder: Path,
+    sources: Sequence[str],
+    max_bytes: int,
+    *,
+    allow_private: bool = False,
+    files: bool = True,
+    reader: DocumentReader = read_document,
+) -> list[Path]:
+    """Every source prepared first, then all saved: one bad source and nothing is written."""
+    articles = [
+        await prepare(source, max_bytes, allow_private=allow_private, files=files, reader=reader)
+        for source in sources
+    ]
+    return [await asyncio.to_thread(save_new, folder, article) for article in articles]
+
+
+def receive_upload(
+    folder: Path, raw_name: str | None, data: bytes, max_bytes: int, reader: DocumentReader = read_document
+) -> tuple[str, Path | None]:
+    """An uploaded file saved as an article under its own (sanitised) name: a web page,
+    Word file or PDF as Markdown. Returns the saved name and the kept previous version."""
+    name = sanitize_filename(raw_name)
+    if Path(name).suffix in DOCUMENT_SUFFIXES:
+        article = convert(data, Path(name).suffix, name, None, max_bytes, reader)
+        name, data = f"{Path(name).stem}.md", article.markdown
+    validate_article(name, data, max_bytes)
+    return name, save_article(folder, name, data)
 
 
 def save_new(folder: Path, article: NewArticle) -> Path:

@@ -16,34 +16,21 @@ import contextlib
 import logging
 import os
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 from bot import logs
-from bot.adding import prepare, save_new
 from bot.config import Settings, load_settings
-from bot.console import chat_loop, render_text, reply_json
+from bot.console import chat_loop, render_reply, reply_json
 from bot.crossval import cross_validate
-from bot.data_out import (
-    EXPORT_KINDS,
-    backup,
-    check_target,
-    drop_knowledge,
-    export_rows,
-    parse_since,
-    write_rows,
-)
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.init import init
-from bot.isolation import reader_for
-from bot.kb.ingest import MAX_ARTICLE_BYTES
-from bot.service import KnowledgeService
-from bot.store import Database
+from bot.service import EXPORT_KINDS, KnowledgeService, check_export_target, parse_since
 from bot.terminal import json_safe, say
-from bot.writelock import index_writer
 
 log = logging.getLogger("bot")
 
@@ -137,44 +124,34 @@ def _serve(application: Any, settings: Settings, mode: str) -> None:
         asyncio.run(webhook.serve(application, settings, ALLOWED_UPDATES))
 
 
-async def _add(settings: Settings, sources: list[str]) -> int:
-    """Convert and check every source first: one bad source and nothing is written."""
-    if not settings.knowledge_dir.is_dir():
-        raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
-    articles = [
-        await prepare(
-            source,
-            MAX_ARTICLE_BYTES,
-            allow_private=settings.fetch_allow_private,
-            reader=reader_for(settings),
-        )
-        for source in sources
-    ]
-    for article in articles:
-        path = save_new(settings.knowledge_dir, article)
-        say(f"saved {article.source} as {path.name}")
-    return await _with_service(settings, _index)
+def _add(sources: list[str]) -> Callable[[KnowledgeService], Awaitable[int]]:
+    async def run(service: KnowledgeService) -> int:
+        # Every source is converted and checked first: one bad source and nothing is written.
+        for path, source in zip(await service.add_sources(sources), sources, strict=True):
+            say(f"saved {source} as {path.name}")
+        await service.reload()
+        return await _index(service)
+
+    return run
 
 
-async def _rebuild(settings: Settings) -> None:
-    db = await Database.open(settings.database_path)
-    try:
-        with index_writer(settings.database_path):  # not while another index writes
-            await drop_knowledge(db)
-    finally:
-        await db.close()
-
-
-async def _with_service(settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]]) -> int:
-    service = await KnowledgeService.open(settings)
+async def _with_service(
+    settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]], *, load: bool = True
+) -> int:
+    service = await KnowledgeService.open(settings, load=load)
     try:
         return await work(service)
     finally:
         await service.close()
 
 
+async def _rebuilt(service: KnowledgeService) -> int:
+    await service.rebuild()
+    return await _index(service)
+
+
 async def _index(service: KnowledgeService) -> int:
-    # open() has already refreshed; report what that did.
+    # open() (or the command) has already refreshed; report what that did.
     report = service.last_report
     say("\n".join(report.lines() if report else []))
     return 0
@@ -182,23 +159,31 @@ async def _index(service: KnowledgeService) -> int:
 
 def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
-        turn = None
-        for question in args.questions:
-            reply = await service.ask(question, k=max(1, args.top), previous=turn)
-            if args.conversation:
-                turn = reply.turn
-            if args.json:
-                print(json_safe(reply_json(reply)), flush=True)
-            else:
-                text = render_text(reply.answer, reply.suggestions, reply.understood)
-                say(f"? {question}\n{text}", flush=True)
-            if args.explain:
-                say(await service.explain(question, k=max(1, args.top)), flush=True)
-            if not args.json:
-                say(flush=True)
+        # --conversation: the questions are one conversation, forgotten when they end.
+        session = f"cli:{uuid.uuid4().hex}" if args.conversation else None
+        try:
+            for question in args.questions:
+                await _answer(service, question, session, args)
+        finally:
+            if session:
+                await service.forget(session)
         return 0
 
     return run
+
+
+async def _answer(
+    service: KnowledgeService, question: str, session: str | None, args: argparse.Namespace
+) -> None:
+    reply = await service.ask(question, conversation=session, k=max(1, args.top))
+    if args.json:
+        print(json_safe(reply_json(reply)), flush=True)
+    else:
+        say(f"? {question}\n{render_reply(reply, service.settings.max_question_chars)}", flush=True)
+    if args.explain:
+        say(await service.explain(question, k=max(1, args.top)), flush=True)
+    if not args.json:
+        say(flush=True)
 
 
 async def _chat(service: KnowledgeService) -> int:
@@ -231,10 +216,10 @@ def _line_editing() -> Callable[[], None]:
 def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
     async def run(service: KnowledgeService) -> int:
         cases = load_cases(path)
-        report = await asyncio.to_thread(evaluate, service, cases)
+        report = await asyncio.to_thread(evaluate, service.retriever, cases)
         say("\n".join(report.lines()))
         if cv:
-            inside, crossed = await asyncio.to_thread(cross_validate, service, cases)
+            inside, crossed = await asyncio.to_thread(cross_validate, service.retriever, cases)
             n = inside.answerable
             say(
                 f"lead@300 in-sample {inside.lead_hits}/{n}, cross-validated {crossed.lead_hits}/{n} "
@@ -250,33 +235,22 @@ def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
     return run
 
 
-async def _data(settings: Settings, args: argparse.Namespace) -> int:
-    """export and backup: the database only, no index to load."""
+def _data(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
+    """export and backup: the question log only, no index to load."""
     since = parse_since(getattr(args, "since", None))
-    if args.command == "export" and args.output is not None:
-        check_target(args.output, settings.database_path, args.force)  # before anything is opened
-    db = await Database.open(settings.database_path)
-    try:
+
+    async def run(service: KnowledgeService) -> int:
         if args.command == "backup":
-            await backup(db, args.file, args.force)
+            await service.backup(args.file, args.force)
             say(f"backup written to {args.file}")
-            return 0
-        columns, rows = await export_rows(db, args.kind, since)
-    finally:
-        await db.close()
-    if args.output is None:
-        write_rows(columns, rows, args.format, sys.stdout)
-    else:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
-        flags |= 0 if args.force else os.O_EXCL  # created meanwhile: still not overwritten
-        try:
-            descriptor = os.open(args.output, flags, 0o600)
-        except OSError as exc:
-            raise ConfigError(f"cannot write {args.output} ({exc.strerror})") from None
-        with open(descriptor, "w", encoding="utf-8", newline="") as out:
-            write_rows(columns, rows, args.format, out)
-        say(f"{len(rows)} rows written to {args.output}", file=sys.stderr)
-    return 0
+        elif args.output is None:
+            await service.export(args.kind, since, args.format, sys.stdout)
+        else:
+            rows = await service.export_file(args.kind, since, args.format, args.output, args.force)
+            say(f"{rows} rows written to {args.output}", file=sys.stderr)
+        return 0
+
+    return run
 
 
 async def _health(service: KnowledgeService) -> int:
@@ -340,11 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     work = _command(args)
     try:
         if args.command in {"export", "backup"}:
-            return asyncio.run(_data(settings, args))
+            if args.command == "export" and args.output is not None:
+                check_export_target(settings, args.output, args.force)  # before anything is opened
+            return asyncio.run(_with_service(settings, _data(args), load=False))
         if args.command == "add":
-            return asyncio.run(_add(settings, args.sources))
+            return asyncio.run(_with_service(settings, _add(args.sources), load=False))
         if args.command == "index" and args.rebuild:
-            asyncio.run(_rebuild(settings))
+            return asyncio.run(_with_service(settings, _rebuilt, load=False))
         return asyncio.run(_with_service(settings, work))
     except BotError as exc:
         say(f"aigc-bot: {exc}", file=sys.stderr)

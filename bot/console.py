@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from typing import TextIO
 
 from bot.i18n import Lang, detect_language, refusal, t
-from bot.kb.followup import Turn
 from bot.kb.results import Answer, Cited
 from bot.service import KnowledgeService, Reply
 from bot.terminal import visible
@@ -48,6 +48,14 @@ def render_text(
     return "\n".join(lines)
 
 
+def render_reply(reply: Reply, limit: int) -> str:
+    """A reply as plain text, with a note when the question was cut to `limit` characters."""
+    text = render_text(reply.answer, reply.suggestions, reply.understood)
+    if reply.truncated:
+        text = f"({t('truncated', detect_language(reply.answer.question), chars=limit)})\n{text}"
+    return text
+
+
 def reply_json(reply: Reply) -> str:
     """One line of JSON in the `ask --json` format ("suggestions" only without an answer)."""
     result, answer = reply.result, reply.answer
@@ -76,27 +84,30 @@ def reply_json(reply: Reply) -> str:
 
 
 async def chat_loop(service: KnowledgeService, read: Callable[[str], str], out: TextIO) -> None:
-    """Ask-answer loop until EOF or /quit. `read` is `input` in a terminal."""
-    snapshot = service.snapshot
-    print(t("chat_intro", "zh", articles=len(snapshot.articles), passages=len(snapshot.passages)), file=out)
-    turn: Turn | None = None
-    while True:
-        try:
-            # Read in this thread, so Ctrl-C at the prompt reaches us and leaves cleanly.
-            question = read("> ").strip()
-        except (EOFError, KeyboardInterrupt):
+    """Ask-answer loop until EOF or /quit. `read` is `input` in a terminal. The session
+    is one conversation, forgotten when it ends."""
+    articles, passages, _ = service.overview()
+    print(t("chat_intro", "zh", articles=articles, passages=passages), file=out)
+    session = f"console:{uuid.uuid4().hex}"
+    try:
+        while True:
+            try:
+                # Read in this thread, so Ctrl-C at the prompt reaches us and leaves cleanly.
+                question = read("> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print(file=out)
+                return
+            if question in {"/quit", "/exit", "quit", "exit"}:
+                return
+            if question in {"/reset", "/new"}:
+                await service.forget(session)
+                print(t("reset_done", "zh"), file=out)
+                continue
+            if not question:
+                print(t("empty_question", "zh"), file=out)
+                continue
+            reply = await service.ask(question, conversation=session)
+            print(visible(render_reply(reply, service.settings.max_question_chars)), file=out)
             print(file=out)
-            return
-        if question in {"/quit", "/exit", "quit", "exit"}:
-            return
-        if question in {"/reset", "/new"}:
-            turn = None
-            print(t("reset_done", "zh"), file=out)
-            continue
-        if not question:
-            print(t("empty_question", "zh"), file=out)
-            continue
-        reply = await service.ask(question, previous=turn)
-        turn = reply.turn  # the session is one conversation
-        print(visible(render_text(reply.answer, reply.suggestions, reply.understood)), file=out)
-        print(file=out)
+    finally:
+        await service.forget(session)

@@ -19,13 +19,13 @@ import numpy.typing as npt
 
 from bot.evaluation import EvalCase, EvalReport, score_answer
 from bot.kb.answer import compose_answer
+from bot.kb.asking import converse
 from bot.kb.learning import fit_listwise, grouped_folds
 from bot.kb.model import Snapshot
 from bot.kb.ranker import Candidate, SentenceModel, candidates, featurize, shipped_model, shipped_prior
 from bot.kb.results import RetrievalConfig, SearchResult
 from bot.kb.retrieval import Retriever
 from bot.kb.vocab import normalize_text
-from bot.service import KnowledgeService
 
 FOLDS = 5
 _SPACE = re.compile(r"\s+")
@@ -83,16 +83,16 @@ def refit(training: Sequence[Labelled], prior: SentenceModel, l2: float) -> Sent
     return SentenceModel(tuple(float(x) for x in w), 0.0, shipped.follow_share, shipped.see_also_share)
 
 
-def cross_validate(service: KnowledgeService, cases: Sequence[EvalCase]) -> tuple[EvalReport, EvalReport]:
+def cross_validate(retriever: Retriever, cases: Sequence[EvalCase]) -> tuple[EvalReport, EvalReport]:
     """(in-sample report with the shipped model, cross-validated report). Synchronous."""
-    snapshot, retriever = service.snapshot, service.retriever
+    snapshot = retriever.snapshot
     vocab = retriever.tokenizer.vocab
     prior, l2 = shipped_prior()
     results: list[SearchResult] = []
     understood: list[str] = []
     rows: list[Labelled | None] = []
     for case in cases:
-        reply = service.conversation(case.turns or (case.question,))[-1]
+        reply = converse(retriever, case.turns or (case.question,))[-1]
         results.append(reply.result)
         understood.append(reply.understood)
         golds = (*case.any_of, *case.items)

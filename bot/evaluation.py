@@ -17,11 +17,12 @@ from pathlib import Path
 from bot.console import answer_body
 from bot.errors import BotError
 from bot.i18n import detect_language
+from bot.kb.asking import converse
 from bot.kb.boilerplate import is_promo
 from bot.kb.course import is_course_heading
 from bot.kb.results import Answer, SearchResult
+from bot.kb.retrieval import Retriever
 from bot.kb.vocab import Vocabulary, normalize_text
-from bot.service import KnowledgeService
 
 JUDGED_CHARS = 1200
 LEAD_CHARS = 300
@@ -192,13 +193,13 @@ def _repeats(parts: list[str]) -> bool:
     return False
 
 
-def evaluate(service: KnowledgeService, cases: list[EvalCase]) -> EvalReport:
+def evaluate(retriever: Retriever, cases: list[EvalCase]) -> EvalReport:
     """Synchronous: run it in a worker thread from async code."""
     report = EvalReport()
-    vocab = service.retriever.tokenizer.vocab
+    vocab = retriever.tokenizer.vocab
     for case in cases:
         # A question is a conversation of one turn; with "turns" the last one is judged.
-        reply = service.conversation(case.turns or (case.question,))[-1]
+        reply = converse(retriever, case.turns or (case.question,))[-1]
         score_case(case, reply.result, vocab.promo_markers, report)
         learning = reply.result.analysis.intent.learning
         score_answer(case, reply.answer, vocab, learning, report, reply.understood)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from bot.i18n import Lang, refusal, t
 from bot.kb.results import Answer
-from bot.querylog import Stats
+from bot.plaintext import clean_input, clip_line
+from bot.records import Stats
 from bot.report import IndexReport
 
 MAX_MESSAGE = 4096
@@ -28,21 +29,8 @@ def tg_length(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
-_UNSENDABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_input(text: str) -> str:
-    """User text minus what cannot be searched or sent back: lone surrogates, control codes."""
-    return _UNSENDABLE.sub("", text)
-
-
 def esc(text: str) -> str:
     return html.escape(clean_input(text), quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def highlight(text: str, terms: Iterable[str]) -> str:
@@ -67,7 +55,7 @@ def highlight(text: str, terms: Iterable[str]) -> str:
 
 
 def link(title: str, url: str | None) -> str:
-    title = esc(clip(title, MAX_TITLE))
+    title = esc(clip_line(title, MAX_TITLE))
     if url and url.startswith(("http://", "https://")):
         return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
     return title
@@ -133,14 +121,14 @@ def render_passages(answer: Answer, lang: Lang) -> list[str]:
     units = [f"<b>{esc(t('more_header', lang))}</b>"]
     for scored in answer.passages:
         p = scored.passage
-        heading = esc(clip(p.heading, 120)) if p.heading else ""
+        heading = esc(clip_line(p.heading, 120)) if p.heading else ""
         units.append("")
         if heading:
             units.append(f"<i>{heading}</i>")
         # The heading is shown above: drop it (and its enclosing headings) from the text.
         names = set(p.headings)
         text = "\n".join(line for line in p.text.split("\n") if line not in names)
-        units.append(highlight(clip(text, 600), answer.highlight))
+        units.append(highlight(clip_line(text, 600), answer.highlight))
         units.append("— " + link(p.title, p.url))
     return pack(units)
 
@@ -149,12 +137,12 @@ def render_no_answer(lang: Lang, suggestions: Sequence[str], missing: str = "") 
     lines = [esc(refusal(lang, missing))]
     if suggestions:
         lines += ["", esc(t("try_topics", lang))]
-        lines += [f"• {esc(clip(s, MAX_TITLE))}" for s in suggestions]
+        lines += [f"• {esc(clip_line(s, MAX_TITLE))}" for s in suggestions]
     return pack(lines)[0]
 
 
 def render_help(lang: Lang, articles: int, topics: Sequence[str]) -> str:
-    listed = ("、" if lang == "zh" else "; ").join(clip(x, 40) for x in topics[:5])
+    listed = ("、" if lang == "zh" else "; ").join(clip_line(x, 40) for x in topics[:5])
     return pack([esc(t("help", lang, articles=articles, topics=listed or t("none", lang)))])[0]
 
 
@@ -191,9 +179,9 @@ def render_stats(stats: Stats, lang: Lang) -> list[str]:
         "",
         f"<b>{esc(t('top_questions', lang))}</b>",
     ]
-    units += [f"{n}× {esc(clip(q, 100))}" for q, n in stats.top_questions] or [esc(t("none", lang))]
+    units += [f"{n}× {esc(clip_line(q, 100))}" for q, n in stats.top_questions] or [esc(t("none", lang))]
     units += ["", f"<b>{esc(t('top_unanswered', lang))}</b>"]
-    units += [f"{n}× {esc(clip(q, 100))}" for q, n in stats.top_unanswered] or [esc(t("none", lang))]
+    units += [f"{n}× {esc(clip_line(q, 100))}" for q, n in stats.top_unanswered] or [esc(t("none", lang))]
     return pack(units)
 
 

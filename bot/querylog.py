@@ -7,32 +7,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from bot.errors import StorageError
+from bot.records import LoggedQuestion, Stats
 from bot.store import Database
-
-
-@dataclass(frozen=True)
-class LoggedQuestion:
-    id: int
-    text: str
-    shown: int
-    chat_id: int | None
-    user_id: int | None
-
-
-@dataclass(frozen=True)
-class Stats:
-    today: int
-    week: int
-    unanswered_rate_week: float
-    top_questions: list[tuple[str, int]]
-    top_unanswered: list[tuple[str, int]]
-    helpful: int
-    unhelpful: int
-    articles: int = 0
-    passages: int = 0
 
 
 async def log_question(

@@ -15,30 +15,56 @@ import dataclasses
 import datetime
 import io
 import logging
+import os
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TextIO
 
 from bot import conversations, dictionary, querylog
+from bot.adding import add_sources, receive_upload
 from bot.config import Settings
-from bot.data_out import ExportKind, export_rows, purge_questions, write_rows
-from bot.errors import ConfigError
+from bot.data_out import (
+    EXPORT_KINDS,
+    ExportKind,
+    backup,
+    check_target,
+    drop_knowledge,
+    export_rows,
+    parse_since,
+    purge_questions,
+    write_rows,
+)
+from bot.errors import ConfigError, StorageError
 from bot.explain import render_explanation
-from bot.i18n import detect_language
 from bot.indexer import KnowledgeIndexer
 from bot.isolation import reader_for
-from bot.kb.answer import compose_answer
+from bot.kb import asking
+from bot.kb.asking import Reply
 from bot.kb.chunking import Chunker
-from bot.kb.followup import Resolution, Turn, resolve
+from bot.kb.followup import Turn
+from bot.kb.ingest import MAX_ARTICLE_BYTES
 from bot.kb.model import Snapshot
-from bot.kb.results import Answer, RetrievalConfig, SearchResult
+from bot.kb.results import Answer, RetrievalConfig
 from bot.kb.retrieval import Retriever
 from bot.kb.spelling import load_english_words
-from bot.kb.tokenizer import QueryTerm, Tokenizer
+from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import load_vocabulary
+from bot.plaintext import clean_input, clip
+from bot.records import Asker, LoggedQuestion, Stats
 from bot.report import IndexReport
 from bot.store import Database
 from bot.writelock import index_writer
+
+__all__ = ["EXPORT_KINDS", "Asker", "KnowledgeService", "Reply", "check_export_target", "parse_since"]
+
+
+def check_export_target(settings: Settings, target: Path, force: bool) -> None:
+    """ConfigError unless an export may be written to `target` (checked before the
+    database is opened): never the database or its files, never through a link, and
+    nothing existing unless `force`."""
+    check_target(target, settings.database_path, force)
 
 log = logging.getLogger(__name__)
 
@@ -47,21 +73,6 @@ log = logging.getLogger(__name__)
 class _State:
     snapshot: Snapshot
     retriever: Retriever
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A question's answer, the search behind it, and "did you mean" when refused."""
-
-    answer: Answer
-    result: SearchResult
-    suggestions: tuple[str, ...] = ()
-    turn: Turn | None = None  # what the conversation remembers of this question
-    understood: str = ""  # "（理解为接着问：…）" when the previous turn was used
-
-    @property
-    def answered(self) -> bool:
-        return self.answer.answered
 
 
 class KnowledgeService:
@@ -84,15 +95,17 @@ class KnowledgeService:
         self._state = _State(snapshot, Retriever(snapshot, tokenizer, self.retrieval))
 
     @classmethod
-    async def open(cls, settings: Settings) -> KnowledgeService:
-        """Open the database and build (or refresh) the index; returns a ready service."""
+    async def open(cls, settings: Settings, *, load: bool = True) -> KnowledgeService:
+        """Open the database and, with `load`, build (or refresh) the index; without it
+        only the question log is usable (export, backup) until `reload()`."""
         # Checked before the database is created, so a wrong folder leaves nothing behind.
-        if not settings.knowledge_dir.is_dir():
+        if load and not settings.knowledge_dir.is_dir():
             raise ConfigError(f"knowledge folder {settings.knowledge_dir} does not exist (set KNOWLEDGE_DIR)")
         db = await Database.open(settings.database_path)
         service = cls(settings, db)
         try:
-            await service.reload()
+            if load:
+                await service.reload()
         except BaseException:
             await db.close()
             raise
@@ -103,15 +116,11 @@ class KnowledgeService:
 
     @property
     def snapshot(self) -> Snapshot:
-        if self._state is None:
-            raise RuntimeError("knowledge base not loaded yet")
-        return self._state.snapshot
+        return self._loaded().snapshot
 
     @property
     def retriever(self) -> Retriever:
-        if self._state is None:
-            raise RuntimeError("knowledge base not loaded yet")
-        return self._state.retriever
+        return self._loaded().retriever
 
     async def _current_tokenizer(self) -> Tokenizer:
         vocab = await asyncio.to_thread(load_vocabulary, self.settings.resolved_vocab_dir)
@@ -158,6 +167,13 @@ class KnowledgeService:
                     log.info("purged %d question rows older than %d days", purged, days)
             return report
 
+    async def rebuild(self) -> IndexReport:
+        """Every article re-read from scratch; the question log stays."""
+        async with self._writer():  # not while another index writes
+            await drop_knowledge(self.db)
+        self._state, self._generation = None, None
+        return await self.reload()
+
     @contextlib.asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
         """The cross-process index writer lock, taken and released off the event loop."""
@@ -168,113 +184,112 @@ class KnowledgeService:
         finally:
             await asyncio.to_thread(lock.__exit__, None, None, None)
 
-    # -- the async API: each call runs on one snapshot, in a worker thread ------------------
-
-    def _ask(self, question: str, k: int, offset: int, suggest: bool, previous: Turn | None) -> Reply:
-        state = self._loaded()
-        retriever = state.retriever
-        resolution = Resolution(question)
-        alone: SearchResult | None = None
-        if previous is not None:
-            alone = retriever.search(question, k=k, offset=offset)
-            own = alone.analysis
-            # Names a topic of its own: a known, not ubiquitous word of two characters or more.
-            index = state.snapshot.index
-            topic = any(
-                len(t.token) > 1 and index.df(t.token) > 0 and t.token not in own.ubiquitous
-                for t in own.terms
-            )
-            english = detect_language(question) == "en"
-            resolution = resolve(question, previous, alone.answered, english, topic)
-            if resolution.kind == "more":
-                offset = previous.shown
-        if alone is not None and resolution.kind == "standalone":
-            result = alone  # the question stands alone: its own search is the answer's
-        else:
-            carried = retriever.analyse(resolution.question, resolution.context, resolution.intent)
-            result = retriever.search(carried, k=k, offset=offset)
-        analysis = result.analysis
-        answer = compose_answer(result, state.snapshot)
-        suggestions: list[str] = []
-        if suggest and not result.answered:
-            # The search's nearest matches are this question's when it was searched alone.
-            searched_alone = result.question == question and not resolution.context
-            nearest = result.nearest if searched_alone else None
-            suggestions = retriever.suggestions(question, nearest=nearest)
-        # The conversation remembers the question's words and what the answer was about.
-        lead = answer.lead[0].text if answer.lead else ""
-        about = tuple(QueryTerm(w, 1.0, w, "answer") for w in retriever.entities(lead))
-        turn = Turn(
-            resolution.question,
-            (*analysis.terms, *about),
-            analysis.intent.intent,
-            tuple(c.text for c in answer.items),
-            offset + len(result.passages),
-        )
-        if not result.answered and previous is not None:
-            turn = previous  # a refused question does not replace the topic
-        return Reply(
-            answer, result, tuple(suggestions), turn, resolution.understood if result.answered else ""
-        )
+    # -- questions: each runs on one snapshot, in a worker thread -------------------------
 
     async def ask(
         self,
         question: str,
+        *,
+        conversation: str | None = None,
+        continues: bool = True,
+        asker: Asker | None = None,
         k: int = 3,
         offset: int = 0,
-        *,
         suggest: bool = True,
-        previous: Turn | None = None,
     ) -> Reply:
-        """Answer a question (passages after `offset` for "more"); suggestions if refused.
-        With `previous` (the conversation's last turn) follow-ups are resolved against it."""
-        return await asyncio.to_thread(self._ask, question, k, offset, suggest, previous)
+        """Answer a question: its control codes dropped, clipped to MAX_QUESTION_CHARS
+        (`Reply.truncated` says so), suggestions if refused.
+
+        In a `conversation` (a key: a chat, a group member, a console session) the last
+        turn, if younger than CONTEXT_TTL_SECONDS and `continues`, resolves follow-ups, and
+        this question's turn is kept. With an `asker` the question is logged, and the reply
+        carries its log id. A failed write costs the user nothing: it is logged, and the
+        answer is returned."""
+        started = time.perf_counter()
+        question = clean_input(question).strip()
+        limit = self.settings.max_question_chars
+        truncated = len(question) > limit
+        question = clip(question, limit)  # very long input is searched by its beginning
+        keep = conversation is not None and self.settings.context_ttl_seconds > 0
+        previous = await self._context(conversation) if keep and continues and conversation else None
+        retriever = self._loaded().retriever
+        reply = await asyncio.to_thread(
+            asking.ask, retriever, question, k=k, offset=offset, suggest=suggest, previous=previous
+        )
+        if keep and conversation and reply.turn is not None:
+            try:
+                await conversations.save(self.db, conversation, reply.turn.to_json())
+            except StorageError as exc:  # the answer matters more than the thread
+                log.warning("conversation not stored: %s", exc)
+        question_id = None
+        if asker is not None:
+            latency_ms = (time.perf_counter() - started) * 1000
+            question_id = await self._log(asker, question, reply, latency_ms)
+        return dataclasses.replace(reply, question_id=question_id, truncated=truncated)
+
+    async def _context(self, key: str) -> Turn | None:
+        try:
+            stored = await conversations.load(self.db, key, self.settings.context_ttl_seconds)
+        except StorageError as exc:
+            log.warning("conversation not read: %s", exc)
+            return None
+        return Turn.decode(stored)
+
+    async def _log(self, asker: Asker, question: str, reply: Reply, latency_ms: float) -> int | None:
+        try:
+            return await querylog.log_question(
+                self.db,
+                user_id=asker.user_id,
+                chat_id=asker.chat_id,
+                chat_type=asker.chat_type,
+                text=question,
+                answered=reply.answered,
+                passage_ids=[p.passage.id for p in reply.answer.passages],
+                latency_ms=latency_ms,
+                lang=asker.lang,
+            )
+        except (StorageError, ValueError) as exc:
+            log.warning("question not logged: %s", exc)
+            return None
+
+    async def forget(self, conversation: str) -> None:
+        """The conversation's next question stands on its own."""
+        try:
+            await conversations.clear(self.db, conversation)
+        except StorageError as exc:
+            log.warning("conversation not cleared: %s", exc)
+
+    async def more(self, logged: LoggedQuestion, k: int = 3) -> Answer:
+        """The next passages of a logged question ("more" under an answer)."""
+        answer = (await self.ask(logged.text, k=k, offset=logged.shown, suggest=False)).answer
+        with contextlib.suppress(StorageError):  # the next "more" repeats: harmless
+            await querylog.mark_shown(self.db, logged.id, logged.shown + len(answer.passages))
+        return answer
 
     async def suggest(self, question: str, limit: int = 3) -> list[str]:
         """Headings or article titles to offer when there is no answer."""
-        state = self._loaded()
-        return await asyncio.to_thread(state.retriever.suggestions, question, limit)
+        retriever = self._loaded().retriever
+        return await asyncio.to_thread(retriever.suggestions, question, limit)
 
     async def explain(self, question: str, k: int = 3) -> str:
         """Why passages ranked, as plain text (`ask --explain`, /explain)."""
+        retriever = self._loaded().retriever
 
         def run() -> str:
-            state = self._loaded()
-            return render_explanation(state.retriever.search(question, k=k), state.retriever)
+            return render_explanation(retriever.search(question, k=k), retriever)
 
         return await asyncio.to_thread(run)
 
     async def inline(self, question: str, articles: int = 5) -> list[Answer]:
         """One answer per article for inline mode, best article first."""
+        retriever = self._loaded().retriever
+        question = clip(clean_input(question), self.settings.max_question_chars)
+        return await asyncio.to_thread(asking.per_article, retriever, question, articles)
 
-        def run() -> list[Answer]:
-            state = self._loaded()
-            result = state.retriever.search(question, k=10)
-            out: list[Answer] = []
-            seen: set[str] = set()
-            for scored in result.passages:
-                if scored.passage.article_path in seen:
-                    continue
-                seen.add(scored.passage.article_path)
-                one = dataclasses.replace(result, passages=(scored,))
-                out.append(compose_answer(one, state.snapshot))
-                if len(out) == articles:
-                    break
-            return out
+    # -- the question log, feedback and statistics (the faces never see the database) -----
 
-        return await asyncio.to_thread(run)
-
-    # -- the question log, feedback and statistics (the handlers never see the database) --
-
-    async def log_question(self, **fields: Any) -> int:
-        """Log a question; StorageError if the write fails (callers keep the answer)."""
-        return await querylog.log_question(self.db, **fields)
-
-    async def question(self, question_id: int) -> querylog.LoggedQuestion | None:
+    async def question(self, question_id: int) -> LoggedQuestion | None:
         return await querylog.get_question(self.db, question_id)
-
-    async def mark_shown(self, question_id: int, shown: int) -> None:
-        await querylog.mark_shown(self.db, question_id, shown)
 
     async def feedback(self, question_id: int, user_id: int, value: int) -> bool:
         return await querylog.record_feedback(self.db, question_id, user_id, value)
@@ -282,27 +297,76 @@ class KnowledgeService:
     async def log_reload(self, user_id: int | None, ok: bool, summary: str, seconds: float) -> None:
         await querylog.log_reload(self.db, user_id, ok, summary, seconds)
 
-    async def stats(self) -> querylog.Stats:
+    async def stats(self) -> Stats:
         numbers = await querylog.stats(self.db)
         snapshot = self.snapshot
         return dataclasses.replace(numbers, articles=len(snapshot.articles), passages=len(snapshot.passages))
 
-    async def export_csv(self, kind: ExportKind, since: str = "") -> bytes:
-        """An export of the question log as CSV bytes (admins' /export)."""
+    async def export(self, kind: ExportKind, since: str, fmt: str, out: TextIO) -> int:
+        """The question log, unanswered questions or feedback as CSV or JSON lines; rows written."""
         columns, rows = await export_rows(self.db, kind, since)
+        write_rows(columns, rows, fmt, out)
+        return len(rows)
+
+    async def export_csv(self, kind: ExportKind, since: str = "") -> bytes:
+        """An export as CSV bytes (admins' /export)."""
         out = io.StringIO()
-        write_rows(columns, rows, "csv", out)
+        await self.export(kind, since, "csv", out)
         return out.getvalue().encode("utf-8-sig")  # with a BOM: spreadsheet apps read it as UTF-8
 
-    async def context(self, key: str) -> Turn | None:
-        """The last turn of a conversation, within CONTEXT_TTL_SECONDS."""
-        return await conversations.load(self.db, key, self.settings.context_ttl_seconds)
+    async def export_file(self, kind: ExportKind, since: str, fmt: str, target: Path, force: bool) -> int:
+        """An export written to `target`: never the database, never through a link, and
+        nothing existing replaced unless `force` (also when it appears meanwhile)."""
+        check_target(target, self.settings.database_path, force)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        flags |= 0 if force else os.O_EXCL
+        try:
+            descriptor = os.open(target, flags, 0o600)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {target} ({exc.strerror})") from None
+        with open(descriptor, "w", encoding="utf-8", newline="") as out:
+            return await self.export(kind, since, fmt, out)
 
-    async def remember(self, key: str, turn: Turn) -> None:
-        await conversations.save(self.db, key, turn)
+    async def backup(self, target: Path, force: bool = False) -> None:
+        """A consistent copy of the live database (SQLite's online backup)."""
+        await backup(self.db, target, force)
 
-    async def forget(self, key: str) -> None:
-        await conversations.clear(self.db, key)
+    # -- the knowledge folder: what admins add (callers reload afterwards) -----------------
+
+    async def add_sources(self, sources: Sequence[str], *, files: bool = True) -> list[Path]:
+        """Files and web pages saved as new articles; every source is checked before
+        anything is written. URLs reach public addresses only (unless FETCH_ALLOW_PRIVATE);
+        `files=False` refuses local paths (a path typed in Telegram must not publish a
+        server file). ArticleError says which source failed and why."""
+        folder = self.settings.knowledge_dir
+        if not folder.is_dir():
+            raise ConfigError(f"knowledge folder {folder} does not exist (set KNOWLEDGE_DIR)")
+        limit = self.settings.max_upload_bytes if not files else MAX_ARTICLE_BYTES
+        return await add_sources(
+            folder,
+            sources,
+            limit,
+            allow_private=self.settings.fetch_allow_private,
+            files=files,
+            reader=reader_for(self.settings),
+        )
+
+    async def add_upload(self, name: str | None, data: bytes) -> tuple[str, str | None]:
+        """An uploaded file saved under its sanitised name (documents as Markdown), the
+        same checks as an article on disk. Returns the saved name and the name the
+        previous version was kept under, if one was replaced."""
+        settings = self.settings
+        saved, kept = await asyncio.to_thread(
+            receive_upload,
+            settings.knowledge_dir,
+            name,
+            data,
+            settings.max_upload_bytes,
+            reader_for(settings),
+        )
+        return saved, kept.name if kept is not None else None
+
+    # -- the knowledge base being served -------------------------------------------------
 
     def overview(self) -> tuple[int, int, list[str]]:
         """Articles, passages and article titles of the knowledge base being served."""
@@ -324,16 +388,3 @@ class KnowledgeService:
         if self._state is None:
             raise RuntimeError("knowledge base not loaded yet")
         return self._state
-
-    def conversation(self, questions: Sequence[str]) -> list[Reply]:
-        """Synchronous: the questions as one conversation, for evaluation and tests."""
-        replies: list[Reply] = []
-        previous: Turn | None = None
-        for question in questions:
-            replies.append(self._ask(question, 3, 0, False, previous))
-            previous = replies[-1].turn
-        return replies
-
-    def answer(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        """Synchronous answer, for tests (the bot and the CLI use `ask`)."""
-        return self._ask(question, k, offset, False, None).answer

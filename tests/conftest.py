@@ -12,6 +12,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
+from bot.kb import asking
+from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import Vocabulary, load_vocabulary
@@ -85,8 +87,8 @@ def seed_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
 
 @pytest.fixture(scope="session")
 def seed_service(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeService:
-    """The shipped knowledge base as a service, for its synchronous helpers (conversation,
-    answer); its database is closed: those helpers work on the snapshot in memory."""
+    """The shipped knowledge base as a service whose database is closed: for tests that
+    read its snapshot in memory (`answer_to`, `converse(seed_service.retriever, …)`)."""
 
     async def build() -> KnowledgeService:
         service = await KnowledgeService.open(make_settings(tmp_path_factory.mktemp("seed-service")))
@@ -124,3 +126,8 @@ def write(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+def answer_to(service: KnowledgeService, question: str) -> Answer:
+    """The answer the current snapshot gives `question`, synchronously (no log, no conversation)."""
+    return asking.ask(service.retriever, question, suggest=False).answer

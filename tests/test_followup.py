@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.evaluation import EvalReport, load_cases, score_answer
+from bot.kb.asking import converse
 from bot.kb.followup import Turn, is_follow_up, ordinal, resolve
 from bot.kb.tokenizer import QueryTerm
 from bot.service import KnowledgeService
@@ -75,7 +76,7 @@ def test_dev_followups(seed_service: KnowledgeService) -> None:
     vocab = seed_service.retriever.tokenizer.vocab
     dependent, independent = EvalReport(), EvalReport()
     for case in load_cases(DATA / "dev_followups.jsonl"):
-        reply = seed_service.conversation(case.turns)[-1]
+        reply = converse(seed_service.retriever, case.turns)[-1]
         report = independent if case.independent else dependent
         score_answer(case, reply.answer, vocab, False, report, reply.understood)
         report.answerable += 1

@@ -12,7 +12,7 @@ from bot.cli import main
 from bot.errors import StorageError
 from bot.service import KnowledgeService
 from bot.store import Database
-from tests.conftest import KNOWLEDGE, make_settings, write
+from tests.conftest import KNOWLEDGE, answer_to, make_settings, write
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,7 @@ async def test_locked_database_keeps_the_old_index(tmp_path: Path) -> None:
         write(kb / "b.md", "# 乙\n\n光子作画是另一种方法。")
         with pytest.raises(StorageError, match="locked"):
             await service.reload()
-        assert service.answer("量子绘图").answered, "the old index keeps answering"
+        assert answer_to(service, "量子绘图").answered, "the old index keeps answering"
     finally:
         other.rollback()
         other.close()
@@ -89,6 +89,6 @@ async def test_read_only_database_at_run_time(tmp_path: Path) -> None:
                 lang="zh",
             )
         write(tmp_path / "extra.md", "# x\n\ny")
-        assert service.answer("文心一言是什么？").answered, "answers come from memory"
+        assert answer_to(service, "文心一言是什么？").answered, "answers come from memory"
     finally:
         await service.close()

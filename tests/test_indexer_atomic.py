@@ -12,7 +12,7 @@ import bot.indexer as indexer_module
 from bot import querylog
 from bot.errors import StorageError
 from bot.service import KnowledgeService
-from tests.conftest import KNOWLEDGE, make_settings, write
+from tests.conftest import KNOWLEDGE, answer_to, make_settings, write
 
 NEW = (
     "---\ntitle: 墨韵引擎\nurl: https://example.org/q\n---\n\n"
@@ -74,7 +74,7 @@ async def test_a_failed_reload_with_a_question_logged_meanwhile_commits_nothing(
         assert isinstance(reload_result, StorageError)
         assert isinstance(question_id, int), "the question is logged, after the failed reload"
         assert await counts(service) == before, "the reload's delete and inserts were all rolled back"
-        assert service.answer("文心一言是什么？").answered, "the old index keeps answering"
+        assert answer_to(service, "文心一言是什么？").answered, "the old index keeps answering"
         monkeypatch.undo()
         report = await service.reload()
         assert report.added == ["new.md"] and report.removed == ["000_a288b48f3c329daf.txt"]
@@ -103,7 +103,7 @@ async def test_a_reload_cancelled_mid_write_recovers_to_a_clean_build(folder: Pa
             indexer_module.KnowledgeIndexer._insert_article = real  # type: ignore[method-assign]
         report = await service.reload()
         assert report.added == ["new.md"], "not called unchanged: nothing of it had landed"
-        assert service.answer("墨韵引擎是什么？").answered
+        assert answer_to(service, "墨韵引擎是什么？").answered
     finally:
         await service.close()
 
@@ -114,13 +114,13 @@ async def test_index_by_another_process_then_reload_serves_the_new_article(
     settings = make_settings(tmp_path, folder)
     bot_service = await KnowledgeService.open(settings)
     try:
-        assert not bot_service.answer("墨韵引擎是什么？").answered
+        assert not answer_to(bot_service, "墨韵引擎是什么？").answered
         write(folder / "new.md", NEW)
         other = await KnowledgeService.open(settings)  # `aigc-bot index` on the same database
         await other.close()
         report = await bot_service.reload()
         assert report.unchanged >= 5 and not report.added, "the files were indexed by the other writer"
-        assert bot_service.answer("墨韵引擎是什么？").answered, "the new generation is loaded"
+        assert answer_to(bot_service, "墨韵引擎是什么？").answered, "the new generation is loaded"
     finally:
         await bot_service.close()
 

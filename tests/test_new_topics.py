@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.service import KnowledgeService
-from tests.conftest import KNOWLEDGE, make_settings, write
+from tests.conftest import KNOWLEDGE, answer_to, make_settings, write
 
 SUNO = """---
 title: Suno入门：用AI写一首歌
@@ -63,7 +63,7 @@ async def service(tmp_path: Path) -> AsyncIterator[KnowledgeService]:
 
 
 def lead(service: KnowledgeService, question: str) -> str:
-    answer = service.answer(question)
+    answer = answer_to(service, question)
     assert answer.answered, question
     return "".join(c.text for c in answer.lead)
 
@@ -98,4 +98,4 @@ def test_a_how_question_leads_with_the_steps_not_the_price(service: KnowledgeSer
 def test_everyday_questions_sharing_a_character_stay_refused(
     service: KnowledgeService, question: str
 ) -> None:
-    assert not service.answer(question).answered
+    assert not answer_to(service, question).answered

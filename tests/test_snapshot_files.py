@@ -16,7 +16,7 @@ from bot.service import KnowledgeService
 from bot.snapshot_files import StoredPassages
 from bot.snapshots import build_snapshot, load_snapshot
 from bot.store import Database
-from tests.conftest import KNOWLEDGE, make_settings, write
+from tests.conftest import KNOWLEDGE, answer_to, make_settings, write
 
 QUESTIONS = ["什么是AIGC？", "AIGC有哪些工具？", "AIGC人才薪资怎么样", "which tools exist?", "怎么做红烧肉"]
 
@@ -36,7 +36,7 @@ async def open_service(tmp_path: Path, knowledge: Path = KNOWLEDGE) -> Knowledge
 
 
 def replies(service: KnowledgeService) -> list[Answer]:
-    return [service.answer(question) for question in QUESTIONS]
+    return [answer_to(service, question) for question in QUESTIONS]
 
 
 async def test_a_restart_maps_the_stored_index_and_answers_the_same(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ async def test_a_changed_knowledge_base_replaces_the_stored_index(tmp_path: Path
         (after,) = stored_folders(tmp_path)  # the old one is gone
         assert after != before
         assert (after.parent / "notes.txt").exists(), "only old snapshots are removed"
-        assert "Midjourney" in "".join(service.answer("Midjourney是什么").sentences)
+        assert "Midjourney" in "".join(answer_to(service, "Midjourney是什么").sentences)
     finally:
         await service.close()
 

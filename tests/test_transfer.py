@@ -15,6 +15,7 @@ import pytest
 
 from bench.train_ranker import write_article
 from bot.evaluation import answer_text
+from bot.kb.asking import converse
 from bot.service import KnowledgeService
 from tests.conftest import DATA, make_settings
 
@@ -42,7 +43,7 @@ def open_service(tmp: Path, articles: list[dict[str, object]]) -> KnowledgeServi
 
 def lead_hit(service: KnowledgeService, question: str, golds: list[str], chars: int) -> bool | None:
     """None when refused; else whether a gold span is in the first `chars` characters."""
-    reply = service.conversation([question])[-1]
+    reply = converse(service.retriever, [question])[-1]
     if not reply.answered:
         return None
     text = squash(re.sub(r"\[\d+\]", "", answer_text(reply.answer)))[:chars]

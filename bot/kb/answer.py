@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.kb.cleaning import split_sentences
-from bot.kb.lists import ENUMERATION, choose_list, clip, list_entries
+from bot.kb.lists import ENUMERATION, choose_list, list_entries
 from bot.kb.model import Snapshot
 from bot.kb.outline import Outline, passage_lines
 from bot.kb.ranker import DANGLING, SentenceModel, rank, shipped_model
@@ -31,6 +31,7 @@ from bot.kb.results import Answer, Cited, SearchResult, Source
 from bot.kb.sentences import LABEL, NEAR_DUPLICATE, NUMBERING, Matcher, Sentence, shingles_of, with_subject
 from bot.kb.similarity import jaccard
 from bot.kb.vocab import normalize_text
+from bot.plaintext import clip
 
 LEAD_CHARS = 260  # the lead grows with further good sentences up to this
 SEE_ALSO_CHARS = 90

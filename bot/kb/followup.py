@@ -86,6 +86,16 @@ class Turn:
         return json.dumps({**data, "shown": self.shown, "at": self.at}, ensure_ascii=False)
 
     @classmethod
+    def decode(cls, text: str | None) -> Turn | None:
+        """A stored turn; None when there is none or another version wrote it (start afresh)."""
+        if text is None:
+            return None
+        try:
+            return cls.from_json(text)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
+            return None
+
+    @classmethod
     def from_json(cls, text: str) -> Turn:
         data = json.loads(text)
         terms = tuple(QueryTerm(str(t[0]), float(t[1]), str(t[2]), str(t[3])) for t in data.get("terms", []))

@@ -15,6 +15,7 @@ from bot.kb.cleaning import split_sentences
 from bot.kb.outline import Line, Outline
 from bot.kb.sentences import LABEL, NUMBERING, Matcher
 from bot.kb.vocab import normalize_text
+from bot.plaintext import clip
 
 ITEM_SENTENCE_CHARS = 70  # a list item shows its first sentence when it is this short
 
@@ -162,5 +163,3 @@ def choose_list(
     return max(options, key=lambda o: o[:4])[4]
 
 
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

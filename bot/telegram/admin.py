@@ -6,26 +6,21 @@ once, by a filter on the handlers; everyone else gets a polite refusal.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
 import time
-from pathlib import Path
 
 from telegram import InputFile, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.adding import convert, prepare, save_new
 from bot.errors import ArticleError, BotError, StorageError
-from bot.formatting import clip, esc, render_plain, render_report, render_stats
+from bot.formatting import esc, render_plain, render_report, render_stats
 from bot.i18n import Lang, reason, t
-from bot.isolation import reader_for
-from bot.kb.readers import DOCUMENT_SUFFIXES
+from bot.plaintext import clip_line
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import BotState, get_state, user_lang
-from bot.uploads import sanitize_filename, save_article, validate_article
 
 
 def admin_filter(admin_ids: frozenset[int]) -> filters.BaseFilter:
@@ -59,7 +54,7 @@ async def run_reload(state: BotState, message: Message, user: User | None, lang:
         report = await state.service.reload()
     except (BotError, OSError) as exc:
         text = str(exc)
-        await message.reply_text(esc(clip(t("reload_failed", lang, reason=text), 3000)))
+        await message.reply_text(esc(clip_line(t("reload_failed", lang, reason=text), 3000)))
         ok, summary = False, text
     else:
         await reply_messages(message, render_report(report, lang))
@@ -116,22 +111,16 @@ async def add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(esc(t("add_usage", lang)))
         return
     try:
-        articles = [
-            await prepare(
-                source,
-                state.settings.max_upload_bytes,
-                allow_private=state.settings.fetch_allow_private,
-                files=False,  # a path typed in Telegram must not publish a server file
-                reader=reader_for(state.settings),
-            )
-            for source in sources[:5]
-        ]
+        saved = await state.service.add_sources(sources[:5], files=False)
     except ArticleError as exc:  # nothing was written
-        await message.reply_text(esc(clip(t("upload_refused", lang, reason=reason(str(exc), lang)), 3000)))
+        await refuse_upload(message, str(exc), lang)
         return
-    saved = [await asyncio.to_thread(save_new, state.settings.knowledge_dir, a) for a in articles]
     await message.reply_text(esc(t("upload_saved", lang, name=", ".join(p.name for p in saved))))
     await run_reload(state, message, update.effective_user, lang)
+
+
+async def refuse_upload(message: Message, why: str, lang: Lang) -> None:
+    await message.reply_text(esc(clip_line(t("upload_refused", lang, reason=reason(why, lang)), 3000)))
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -155,7 +144,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = user_lang(update.effective_user)
     doc = message.document
     try:
-        name = sanitize_filename(doc.file_name)
+        # Refused before the download when Telegram already says it is too large.
         limit = state.settings.max_upload_bytes
         if doc.file_size and doc.file_size > limit:
             raise ArticleError(f"too large ({doc.file_size // 1024} KiB > {limit // 1024} KiB)")
@@ -163,17 +152,12 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             data = bytes(await (await doc.get_file()).download_as_bytearray())
         except TelegramError as exc:
             raise ArticleError(t("download_failed", lang, reason=str(exc))) from exc
-        if Path(name).suffix in DOCUMENT_SUFFIXES:  # a web page, Word file or PDF: as Markdown
-            reader = reader_for(state.settings)
-            article = await asyncio.to_thread(convert, data, Path(name).suffix, name, None, limit, reader)
-            name, data = f"{Path(name).stem}.md", article.markdown
-        await asyncio.to_thread(validate_article, name, data, limit)
-        backup = await asyncio.to_thread(save_article, state.settings.knowledge_dir, name, data)
+        name, kept = await state.service.add_upload(doc.file_name, data)
     except ArticleError as exc:
-        await message.reply_text(esc(clip(t("upload_refused", lang, reason=reason(str(exc), lang)), 3000)))
+        await refuse_upload(message, str(exc), lang)
         return
     saved = t("upload_saved", lang, name=name)
-    if backup is not None:
-        saved += " " + t("upload_backup", lang, name=backup.name)
+    if kept is not None:
+        saved += " " + t("upload_backup", lang, name=kept)
     await message.reply_text(esc(saved))
     await run_reload(state, message, update.effective_user, lang)

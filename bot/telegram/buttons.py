@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.errors import StorageError
 from bot.formatting import Callback, decode_callback, render_passages
 from bot.i18n import EXAMPLES, Lang, t
-from bot.querylog import LoggedQuestion
+from bot.records import LoggedQuestion
 from bot.telegram.conversation import respond
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import get_state, user_lang
@@ -136,15 +136,12 @@ async def more(press: Press, message: Message, callback: Callback) -> None:
     if logged.shown >= MAX_MORE_SHOWN:
         await press.answer(t("no_more", press.lang))
         return
-    service = press.state.service
-    answer = (await service.ask(logged.text, k=3, offset=logged.shown, suggest=False)).answer
+    answer = await press.state.service.more(logged)
     if not answer.passages:
         await press.answer(t("no_more", press.lang))
         return
     await press.answer()
     await reply_messages(message, render_passages(answer, press.lang))
-    with contextlib.suppress(StorageError):
-        await service.mark_shown(logged.id, logged.shown + len(answer.passages))
 
 
 @button("feedback")

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 
-from telegram import Chat, Message, MessageEntity, Update
+from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
-from bot.errors import StorageError
 from bot.formatting import (
     MAX_MESSAGE,
-    clean_input,
-    clip,
     esc,
     render_answer,
     render_commands,
@@ -22,9 +18,8 @@ from bot.formatting import (
     render_no_answer,
     tg_length,
 )
-from bot.i18n import Lang, t
-from bot.kb.followup import Turn
-from bot.kb.results import Answer
+from bot.i18n import t
+from bot.records import Asker
 from bot.telegram.replies import (
     answer_keyboard,
     examples_keyboard,
@@ -32,7 +27,7 @@ from bot.telegram.replies import (
     suggestions_keyboard,
     typing,
 )
-from bot.telegram.state import BotState, get_state, user_lang
+from bot.telegram.state import get_state, user_lang
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +35,7 @@ log = logging.getLogger(__name__)
 async def respond(
     update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, question: str
 ) -> None:
-    """Answer `question` under `message`: rate limit, search, log, render, reply."""
+    """Answer `question` under `message`: rate limit, ask the service, render, reply."""
     state = get_state(context)
     user = update.effective_user
     lang = user_lang(user, question)
@@ -51,25 +46,13 @@ async def respond(
             if state.limiter.should_notify(user.id):
                 await message.reply_text(t("rate_limited", lang, seconds=max(1, round(wait))))
             return
-    question = clean_input(question)
-    limit = state.settings.max_question_chars
-    truncated = len(question) > limit
-    # Very long input is searched by its beginning, never refused; the user is told.
-    question = clip(question, limit)
     key, follow = conversation_key(update, context, message)
-    async with typing(context, message.chat.id):
-        started = time.perf_counter()
-        previous = await load_context(state, key) if follow and key else None
+    chat = message.chat
+    asker = Asker(user.id if user else None, chat.id, chat.type, lang)
+    async with typing(context, chat.id):
         # The service works in a thread: the loop keeps serving other chats.
-        reply = await state.service.ask(question, previous=previous)
-        latency_ms = (time.perf_counter() - started) * 1000
-    answer = reply.answer
-    if key and reply.turn is not None and state.settings.context_ttl_seconds > 0:
-        try:
-            await state.service.remember(key, reply.turn)
-        except StorageError as exc:  # the answer matters more than the thread
-            log.warning("conversation not stored: %s", exc)
-    question_id = await log_question(state, update, message.chat, question, answer, latency_ms, lang)
+        reply = await state.service.ask(question, conversation=key, continues=follow, asker=asker)
+    answer, question_id = reply.answer, reply.question_id
     if not answer.answered:
         suggestions = list(reply.suggestions)
         markup = suggestions_keyboard(question_id, suggestions) if question_id is not None else None
@@ -79,8 +62,8 @@ async def respond(
         texts = render_answer(answer, lang)
     if reply.understood:
         texts = with_notice(texts, reply.understood)
-    if truncated:
-        texts = with_notice(texts, t("truncated", lang, chars=limit))
+    if reply.truncated:
+        texts = with_notice(texts, t("truncated", lang, chars=state.settings.max_question_chars))
     await reply_messages(message, texts, markup)
 
 
@@ -102,16 +85,6 @@ def conversation_key(
     return f"{chat.id}:{user.id}", bool(to_bot)
 
 
-async def load_context(state: BotState, key: str) -> Turn | None:
-    if state.settings.context_ttl_seconds <= 0:
-        return None
-    try:
-        return await state.service.context(key)
-    except StorageError as exc:
-        log.warning("conversation not read: %s", exc)
-        return None
-
-
 async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reset: the next question stands on its own."""
     message = update.effective_message
@@ -124,10 +97,7 @@ async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
     key, _ = conversation_key(update, context, message)
     if key:
-        try:
-            await get_state(context).service.forget(key)
-        except StorageError as exc:
-            log.warning("conversation not cleared: %s", exc)
+        await get_state(context).service.forget(key)
 
 
 def with_notice(texts: list[str], notice: str) -> list[str]:
@@ -136,26 +106,6 @@ def with_notice(texts: list[str], notice: str) -> list[str]:
     if texts and tg_length(head) + 2 + tg_length(texts[0]) <= MAX_MESSAGE:
         return [f"{head}\n\n{texts[0]}", *texts[1:]]
     return [head, *texts]
-
-
-async def log_question(
-    state: BotState, update: Update, chat: Chat, question: str, answer: Answer, latency_ms: float, lang: Lang
-) -> int | None:
-    """Log a question; a failed write is logged and costs the user nothing but the buttons."""
-    try:
-        return await state.service.log_question(
-            user_id=update.effective_user.id if update.effective_user else None,
-            chat_id=chat.id,
-            chat_type=chat.type,
-            text=question,
-            answered=answer.answered,
-            passage_ids=[p.passage.id for p in answer.passages],
-            latency_ms=latency_ms,
-            lang=lang,
-        )
-    except (StorageError, ValueError) as exc:
-        log.warning("question not logged: %s", exc)
-        return None
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

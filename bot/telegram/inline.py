@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import ContextTypes
 
-from bot.formatting import clean_input, clip, render_answer
+from bot.formatting import render_answer
+from bot.plaintext import clip_line
 from bot.telegram.state import get_state, user_lang
 
 
@@ -15,7 +16,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None:
         return
     state = get_state(context)
-    text = clip(clean_input(query.query), state.settings.max_question_chars)
+    text = query.query  # the service cleans and bounds it
     lang = user_lang(query.from_user, text)
     # Typing sends a query per keystroke: past the limit the user just sees no results.
     if not text.strip() or state.inline.check(query.from_user.id) > 0:
@@ -27,8 +28,8 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         results.append(
             InlineQueryResultArticle(
                 id=str(passage.id),
-                title=clip(passage.title, 100),
-                description=clip(" ".join(answer.sentences) or passage.text, 120),
+                title=clip_line(passage.title, 100),
+                description=clip_line(" ".join(answer.sentences) or passage.text, 120),
                 input_message_content=InputTextMessageContent(render_answer(answer, lang)[0]),
             )
         )

@@ -13,8 +13,9 @@ from telegram.constants import ChatAction, ChatType
 from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import ContextTypes
 
-from bot.formatting import Callback, clip, encode_callback
+from bot.formatting import Callback, encode_callback
 from bot.i18n import EXAMPLES, Lang, t
+from bot.plaintext import clip_line
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,11 @@ def suggestions_keyboard(question_id: int, suggestions: list[str]) -> InlineKeyb
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(clip(s, 40), callback_data=encode_callback(Callback("sg", question_id, i)))]
+            [
+                InlineKeyboardButton(
+                    clip_line(s, 40), callback_data=encode_callback(Callback("sg", question_id, i))
+                )
+            ]
             for i, s in enumerate(suggestions)
         ]
     )
