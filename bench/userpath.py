@@ -12,6 +12,8 @@ of its own so that peak RSS is its own:
 - per question through the CLI: `ask --json` with five questions asked 40 times each in
   one process, for answered and for refused questions (off-topic ones this knowledge
   base refuses) separately: the mean time between answers, from the first answer on;
+- memory after a stream of different questions: peak RSS of one `ask --json` process
+  after 1,000 and 10,000 questions never asked before (`--distinct`);
 - per new question: the development questions, each asked once in one process (nothing
   about them is cached yet: what a stream of questions never asked before costs);
 - the bot: `aigc-bot run` against the fake Bot API, the time to its first getUpdates,
@@ -152,6 +154,41 @@ def distinct_questions() -> list[str]:
     ]
 
 
+_TEMPLATES = (
+    "{a}是什么？",
+    "{a}和{b}有什么区别？",
+    "{a}有哪些{b}？",
+    "AIGC在{a}方面有什么应用？",
+    "{a}的{b}怎么样",
+    "what is {a} in {b}?",
+    "「{s}」是什么意思？",
+    "{s}吗？",
+)
+
+
+def stream_of_questions(count: int) -> list[str]:
+    """`count` different questions, as a bot meets them over weeks: templates over the
+    corpus's dictionary words and pieces of its sentences, some answered, many refused."""
+    rng = random.Random(corpus_mod.SEED + count)
+    words = corpus_mod.dictionary_words()
+    sentences = corpus_mod.seed_sentences()
+    seen: dict[str, None] = {}
+    while len(seen) < count:
+        sentence = rng.choice(sentences)
+        start = rng.randrange(max(1, len(sentence) - 8))
+        piece = sentence[start : start + rng.randint(6, 16)].lstrip("-— ")
+        template = rng.choice(_TEMPLATES)
+        seen[template.format(a=rng.choice(words), b=rng.choice(words), s=piece)] = None
+    return list(seen)
+
+
+def memory_after(env: dict[str, str], count: int) -> dict[str, Any]:
+    """Peak RSS of one `ask --json` process after `count` different questions."""
+    run = cli(env, "ask", "--json", "--", *stream_of_questions(count))
+    stamps = run["stamps"]
+    return {"rss_mb": run["rss_mb"], "ms": (stamps[-1] - stamps[0]) / max(1, len(stamps) - 1) * 1000}
+
+
 def each_once(env: dict[str, str], questions: list[str]) -> dict[str, Any]:
     """`ask --json` with questions never asked before in the process: nothing about them
     is cached yet (their passages, outlines, dense vectors). Mean and median interval."""
@@ -270,6 +307,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=40, help="each question this many times per CLI run")
     parser.add_argument("--seconds", type=int, default=20, help="length of the bot's load phase")
     parser.add_argument(
+        "--distinct",
+        default="1000,10000",
+        help="peak RSS after this many different questions in one process (comma-separated counts)",
+    )
+    parser.add_argument(
         "--reuse",
         type=Path,
         help="a folder of an earlier run (kb/ and db/) to measure again, without indexing",
@@ -306,6 +348,13 @@ def main() -> None:
                 f"`ask --json` per {label} question: {q['ms']:.1f} ms"
                 f" ({q['answered']}/{q['asked']} answered), peak RSS {q['rss_mb']:.0f} MB"
             )
+        counts = [int(n) for n in args.distinct.split(",") if n.strip()]
+        grown = {n: memory_after(env, n) for n in counts}
+        print(
+            "peak RSS after different questions in one `ask --json` process: one question "
+            f"{max(c['rss_mb'] for c in cold):.0f} MB; "
+            + ", ".join(f"{n}: {g['rss_mb']:.0f} MB ({g['ms']:.1f} ms each)" for n, g in grown.items())
+        )
         once = each_once(env, [q for q in distinct_questions() if q != ANSWERED[0]])
         print(
             f"`ask --json` per new question ({once['asked']} development questions, each once):"

@@ -18,20 +18,19 @@ import contextlib
 import hashlib
 import json
 import logging
-import mmap
 import os
 import shutil
-import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, BinaryIO, overload
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.kb.bm25 import BM25Index
+from bot.kb.memo import Memo
 from bot.kb.model import ArticleInfo, Passage, Snapshot, article_ranges
 from bot.kb.suggestions import SuggestionIndex
 
@@ -39,8 +38,8 @@ log = logging.getLogger(__name__)
 
 FORMAT = "3"  # 2: with the suggestion index; 3: with a checksum of every file
 _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", "offsets")
-_READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped
-_CACHE = 4096  # decoded passages kept per snapshot (the reranker revisits the same ones)
+_READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped or read
+_POSTINGS = ("doc_ids", "contrib")  # large ones are read slice by slice (`FileColumn`)
 
 
 def key_for(chunks_id: str) -> str:
@@ -54,13 +53,17 @@ def folder_for(database: Path) -> Path | None:
 
 
 class StoredPassages(Sequence[Passage]):
-    """Passages decoded on demand from one file of JSON records and their offsets."""
+    """Passages decoded on demand from one file of JSON records and their offsets.
 
-    def __init__(self, data: mmap.mmap | bytes, offsets: npt.NDArray[np.int64]) -> None:
-        self._data = data
+    Records are read with `os.pread`, not mapped: a long stream of questions touches
+    most of a 100k-passage file, and mapped pages would all count in the bot's resident
+    memory; read ones stay in the kernel's page cache. Decoded passages are kept in the
+    snapshot's bounded memo (the reranker revisits the same ones)."""
+
+    def __init__(self, file: BinaryIO, offsets: npt.NDArray[np.int64], memo: Memo) -> None:
+        self._file = file  # kept open for the snapshot's life; closed when it is collected
         self._offsets = offsets
-        self._cache: dict[int, Passage] = {}
-        self._lock = threading.Lock()
+        self._memo = memo
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
@@ -76,17 +79,13 @@ class StoredPassages(Sequence[Passage]):
             return [self[i] for i in range(*position.indices(len(self)))]
         if position < 0:
             position += len(self)
-        passage = self._cache.get(position)  # only valid positions are ever cached
-        if passage is None:
-            if not 0 <= position < len(self):
-                raise IndexError(position)
-            start, end = int(self._offsets[position]), int(self._offsets[position + 1])
-            passage = _decode(self._data[start:end])
-            with self._lock:
-                if len(self._cache) >= _CACHE:
-                    self._cache.clear()
-                self._cache[position] = passage
-        return passage
+        if not 0 <= position < len(self):
+            raise IndexError(position)
+        return self._memo.get("passage", position, lambda: self._read(position))
+
+    def _read(self, position: int) -> Passage:
+        start, end = int(self._offsets[position]), int(self._offsets[position + 1])
+        return _decode(os.pread(self._file.fileno(), end - start, start))
 
     def __iter__(self) -> Iterator[Passage]:
         return (self[i] for i in range(len(self)))
@@ -215,12 +214,50 @@ def verify(where: Path, meta: dict[str, Any]) -> None:
 
 
 def _load(path: Path) -> npt.NDArray[Any]:
-    """Postings (one entry per word occurrence: tens of MB at 100k passages) are mapped;
-    the per-term and per-passage arrays (a few MB) are read, since every question
-    indexes them and a mapped array costs more per look-up."""
+    """Per-term and per-passage arrays: read when a few MB (every question indexes them,
+    and a mapped array costs more per look-up), mapped when larger (a million passages)."""
     big = path.stat().st_size > _READ_LIMIT
     array: npt.NDArray[Any] = np.load(path, mmap_mode="r" if big else None, allow_pickle=False)
     return array
+
+
+class FileColumn:
+    """A one-dimensional .npy array read slice by slice with `os.pread`: the postings
+    (one entry per word occurrence, tens of MB at 100k passages). A question reads only
+    its terms' slices; read pages stay in the kernel's page cache, not in the bot's
+    resident memory, however many different questions it answers."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = open(path, "rb")  # noqa: SIM115 - kept open for the snapshot's life
+        npy = np.lib.format
+        version = npy.read_magic(self._file)
+        header = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _, dtype = header(self._file)
+        if len(shape) != 1 or dtype.hasobject:
+            self._file.close()
+            raise ValueError(f"{path.name}: not a one-dimensional array")
+        self._dtype = dtype
+        self._length = int(shape[0])
+        self._start = self._file.tell()
+        if os.fstat(self._file.fileno()).st_size != self._start + self._length * dtype.itemsize:
+            self._file.close()
+            raise ValueError(f"{path.name}: truncated")
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: slice, /) -> npt.NDArray[Any]:
+        start, stop, step = key.indices(self._length)
+        if step != 1:
+            raise ValueError("only contiguous slices are read")
+        size = self._dtype.itemsize
+        count = max(0, stop - start)
+        data = os.pread(self._file.fileno(), count * size, self._start + start * size) if count else b""
+        return np.frombuffer(data, dtype=self._dtype)
+
+
+def _postings(path: Path) -> npt.NDArray[Any] | FileColumn:
+    return FileColumn(path) if path.stat().st_size > _READ_LIMIT else np.load(path, allow_pickle=False)
 
 
 def read(folder: Path, key: str) -> Snapshot | None:
@@ -233,20 +270,28 @@ def read(folder: Path, key: str) -> Snapshot | None:
         if meta.get("format") != FORMAT or meta.get("key") != key:
             return None
         verify(where, meta)
-        arrays = {name: _load(where / f"{name}.npy") for name in _ARRAYS}
+        arrays = {name: _load(where / f"{name}.npy") for name in _ARRAYS if name not in _POSTINGS}
+        postings = {name: _postings(where / f"{name}.npy") for name in _POSTINGS}
         text = (where / "terms.txt").read_text(encoding="utf-8")
         terms = text.split("\n") if text else []
         k1, b, epsilon = meta["bm25"]
         index = BM25Index.restore(
-            terms, arrays, size=int(meta["size"]), avgdl=float(meta["avgdl"]), k1=k1, b=b, epsilon=epsilon
+            terms,
+            {**arrays, **postings},
+            size=int(meta["size"]),
+            avgdl=float(meta["avgdl"]),
+            k1=k1,
+            b=b,
+            epsilon=epsilon,
         )
-        with open(where / "passages.bin", "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            data: mmap.mmap | bytes = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        file = open(where / "passages.bin", "rb")  # noqa: SIM115 - the passages keep it open
+        size = os.fstat(file.fileno()).st_size
         offsets = arrays["offsets"]
         if len(offsets) != index.size + 1 or int(offsets[-1]) != size or len(arrays["course"]) != index.size:
+            file.close()
             raise ValueError("passage records do not match the index")
-        passages = StoredPassages(data, offsets)
+        memo = Memo()
+        passages = StoredPassages(file, offsets, memo)
         articles = tuple(ArticleInfo(*a) for a in meta["articles"])
         names = tuple(meta["names"])
         suggestions = None
@@ -267,6 +312,7 @@ def read(folder: Path, key: str) -> Snapshot | None:
             arrays["article_of"],
             names,
             suggestions,
+            memo,
         )
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         log.warning("ignoring the stored index in %s (%s); building it from the database", where, exc)

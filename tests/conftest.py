@@ -74,7 +74,7 @@ def tokenizer(vocab: Vocabulary) -> Tokenizer:
 
 @pytest.fixture(scope="session")
 def seed_retriever(tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    """The shipped knowledge base, indexed once per test session (pure, in memory)."""
+    """The shipped knowledge base, indexed once per test session (in memory)."""
 
     async def build() -> Retriever:
         settings = make_settings(tmp_path_factory.mktemp("seed"))

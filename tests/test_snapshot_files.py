@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot import snapshot_files
@@ -153,3 +154,39 @@ async def test_stored_passages_equal_the_built_ones(
         theirs = Retriever(built, tokenizer).search(question)
         assert [p.passage for p in ours.passages] == [p.passage for p in theirs.passages]
         assert compose_answer(ours, mapped) == compose_answer(theirs, built)
+
+
+async def test_postings_read_from_the_file_answer_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large postings are read slice by slice (not mapped): the same answers, the same
+    BM25 contributions, as the index built in memory."""
+    first = await open_service(tmp_path)
+    built = replies(first)
+    await first.close()
+    monkeypatch.setattr(snapshot_files, "_READ_LIMIT", 0)  # every array counts as large
+    again = await open_service(tmp_path)
+    try:
+        assert isinstance(again.snapshot.index._doc_ids, snapshot_files.FileColumn)
+        assert replies(again) == built
+        term = next(iter(first.snapshot.index.vocabulary))
+        for doc in range(0, len(first.snapshot.passages), 7):
+            expected = first.snapshot.index.contribution(term, doc)
+            assert again.snapshot.index.contribution(term, doc) == expected
+    finally:
+        await again.close()
+
+
+def test_a_file_column_reads_exactly_the_slices_asked(tmp_path: Path) -> None:
+    values = np.arange(1000, dtype=np.int32) * 3
+    np.save(tmp_path / "a.npy", values)
+    column = snapshot_files.FileColumn(tmp_path / "a.npy")
+    assert len(column) == 1000
+    for start, stop in [(0, 0), (0, 1), (5, 17), (990, 1000), (995, 2000), (-3, None)]:
+        assert column[start:stop].tolist() == values[start:stop].tolist()
+    np.save(tmp_path / "b.npy", np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="one-dimensional"):
+        snapshot_files.FileColumn(tmp_path / "b.npy")
+    (tmp_path / "c.npy").write_bytes((tmp_path / "a.npy").read_bytes()[:-4])
+    with pytest.raises(ValueError, match="truncated"):
+        snapshot_files.FileColumn(tmp_path / "c.npy")

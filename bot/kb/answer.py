@@ -1,6 +1,6 @@
 """Answer composition: one coherent lead, whole lists, one line per other source.
 
-Pure: it reads a `SearchResult` (which carries the analysed question) and the snapshot
+No I/O: it reads a `SearchResult` (which carries the analysed question) and the snapshot
 the result came from, and returns an `Answer` that the console and Telegram render the
 same way. How it reads an answer:
 

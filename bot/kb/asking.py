@@ -1,7 +1,7 @@
 """A question's whole path over one snapshot: follow-up resolution, search, the answer,
 "did you mean" suggestions and what the conversation remembers.
 
-Pure and synchronous: no storage, no event loop. The service runs it in a worker thread
+Synchronous, with no storage and no event loop. The service runs it in a worker thread
 and keeps the conversation; evaluation and tests call it directly.
 """
 

@@ -7,22 +7,32 @@ so a query touches only the documents that contain its terms. Parity is tested.
 
 from __future__ import annotations
 
-import threading
 from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from bot.kb.memo import LIMITS, Memo
+
 _SLICE = 1 << 20
 # Terms in more than 1/DENSE_SHARE of the documents are added as dense vectors...
 DENSE_SHARE = 8
-DENSE_KEPT = 32  # ...of which this many are kept (8 MB each at a million documents)
-_DENSE_LOCK = threading.Lock()
+# ...of which `bot.kb.memo.LIMITS["dense"]` are kept (8 MB each at a million documents)
+_KEPT = {"dense": LIMITS["dense"], "mask": 4}  # the index's own views (see bot.kb.memo)
 _SAMPLE_SIZE = 4096  # scores sampled to find a selection threshold (see `above_kth`)
 SAMPLE_MARGIN = 4  # the sample's threshold aims at this many times k documents
+
+
+class Column(Protocol):
+    """A one-dimensional array read by slices: a numpy array, or postings read from a
+    file slice by slice (`bot.snapshot_files.FileColumn`)."""
+
+    def __getitem__(self, key: slice, /) -> npt.NDArray[Any]: ...
+
+    def __len__(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class BM25Index:
         if k1 < 0 or not 0 <= b <= 1:
             raise ValueError("BM25 needs k1 >= 0 and 0 <= b <= 1")
         self.k1, self.b, self.epsilon = k1, b, epsilon
+        self.memo = Memo(_KEPT)
         self.size = len(corpus)
         self.vocabulary: dict[str, int] = {}
         vocab = self.vocabulary
@@ -74,7 +85,8 @@ class BM25Index:
         df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
         posting_terms = terms[order]
         del terms
-        self._doc_ids = doc_of_pair[order]
+        doc_ids = doc_of_pair[order]
+        self._doc_ids: Column = doc_ids
         del doc_of_pair
         tf = tf_by_doc[order].astype(np.int32)
         del order, tf_by_doc
@@ -95,9 +107,9 @@ class BM25Index:
             for start in range(0, len(tf), _SLICE):
                 end = start + _SLICE
                 f = tf[start:end].astype(np.float64)
-                norm = k1 * (1 - b + b * lengths[self._doc_ids[start:end]] / self.avgdl)
+                norm = k1 * (1 - b + b * lengths[doc_ids[start:end]] / self.avgdl)
                 contrib[start:end] = idf[posting_terms[start:end]] * (f * (k1 + 1) / (f + norm))
-            self._contrib = contrib
+            self._contrib: Column = contrib
         else:
             self._contrib = np.zeros(0, dtype=np.float64)
 
@@ -105,8 +117,8 @@ class BM25Index:
         """The index as plain arrays (for `restore`): postings, contributions, idf, df."""
         return {
             "indptr": self._indptr,
-            "doc_ids": self._doc_ids,
-            "contrib": self._contrib,
+            "doc_ids": self._doc_ids[0 : len(self._doc_ids)],
+            "contrib": self._contrib[0 : len(self._contrib)],
             "idf": self.idf_values,
             "df": self.doc_freqs,
         }
@@ -115,7 +127,7 @@ class BM25Index:
     def restore(
         cls,
         terms: Sequence[str],
-        arrays: Mapping[str, npt.NDArray[Any]],
+        arrays: Mapping[str, npt.NDArray[Any] | Column],
         *,
         size: int,
         avgdl: float,
@@ -123,17 +135,19 @@ class BM25Index:
         b: float = 0.75,
         epsilon: float = 0.25,
     ) -> BM25Index:
-        """An index from `arrays()` and its terms in id order, without recounting
-        (the arrays may be memory-mapped: only the postings a query reads are paged in)."""
+        """An index from `arrays()` and its terms in id order, without recounting. The
+        postings ("doc_ids", "contrib") may be any `Column`: only the slices a query reads
+        are read; the other arrays are numpy arrays (in memory or mapped)."""
         index = cls.__new__(cls)
         index.k1, index.b, index.epsilon = k1, b, epsilon
+        index.memo = Memo(_KEPT)
         index.size, index.avgdl = size, avgdl
         index.vocabulary = {term: i for i, term in enumerate(terms)}
-        index._indptr = arrays["indptr"]
+        index._indptr = np.asarray(arrays["indptr"])
         index._doc_ids = arrays["doc_ids"]
         index._contrib = arrays["contrib"]
-        index.idf_values = arrays["idf"]
-        index.doc_freqs = arrays["df"]
+        index.idf_values = np.asarray(arrays["idf"])
+        index.doc_freqs = np.asarray(arrays["df"])
         if len(index.vocabulary) != len(index.idf_values) or len(index._indptr) != len(terms) + 1:
             raise ValueError("BM25 arrays do not match their terms")
         return index
@@ -156,10 +170,11 @@ class BM25Index:
         term_id = self.vocabulary.get(term)
         if term_id is None or doc < 0:
             return 0.0
-        start, end = self._indptr[term_id], self._indptr[term_id + 1]
-        position = start + int(np.searchsorted(self._doc_ids[start:end], doc))
-        if position < end and self._doc_ids[position] == doc:
-            return float(self._contrib[position])
+        start, end = int(self._indptr[term_id]), int(self._indptr[term_id + 1])
+        docs = self._doc_ids[start:end]
+        at = int(np.searchsorted(docs, doc))
+        if at < len(docs) and docs[at] == doc:
+            return float(self._contrib[start + at : start + at + 1][0])
         return 0.0
 
     def _terms(self, query: Iterable[str | tuple[str, float]]) -> list[tuple[int, float]]:
@@ -176,12 +191,8 @@ class BM25Index:
     def _positive(self) -> bool:
         """Every contribution is > 0 (every idf is; tf always adds): then a document
         matches exactly when its score is > 0, and `top` needs no match mask."""
-        positive = self.__dict__.get("_positive_cache")
-        if positive is None:
-            positive = self.__dict__["_positive_cache"] = bool(
-                len(self.idf_values) == 0 or self.idf_values.min() > 0
-            )
-        return bool(positive)
+        idf = self.idf_values
+        return self.memo.get("mask", "positive", lambda: bool(len(idf) == 0 or idf.min() > 0))
 
     def _top_positive(
         self, terms: Sequence[tuple[int, float]], k: int, exclude: npt.NDArray[np.bool_] | None
@@ -210,10 +221,9 @@ class BM25Index:
     def _positions(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
         """The documents a mask marks, found once per mask (the same course mask is passed
         with every question; indexing by a few positions beats a 100k boolean mask)."""
-        cached = self.__dict__.get("_mask_positions")
-        if cached is None or cached[0] is not mask:
-            cached = self.__dict__["_mask_positions"] = (mask, np.flatnonzero(mask))
-        positions: npt.NDArray[np.int64] = cached[1]
+        kept, positions = self.memo.get("mask", id(mask), lambda: (mask, np.flatnonzero(mask)))
+        if kept is not mask:  # another array at the address of a collected one
+            positions = np.flatnonzero(mask)
         return positions
 
     def scores(self, query: Iterable[str | tuple[str, float]]) -> npt.NDArray[np.float64]:
@@ -244,17 +254,14 @@ class BM25Index:
     def _dense(self, term_id: int) -> npt.NDArray[np.float64]:
         """A frequent term's contributions as a full vector: adding it is one pass instead
         of a gather and a scatter over most documents. A few dozen are kept."""
-        cache: dict[int, npt.NDArray[np.float64]] = self.__dict__.setdefault("_dense_cache", {})
-        vector = cache.get(term_id)
-        if vector is None:
+
+        def make() -> npt.NDArray[np.float64]:
             start, end = self._indptr[term_id], self._indptr[term_id + 1]
             vector = np.zeros(self.size, dtype=np.float64)
             vector[self._doc_ids[start:end]] = self._contrib[start:end]
-            with _DENSE_LOCK:  # questions run in several worker threads
-                if len(cache) >= DENSE_KEPT:
-                    cache.pop(next(iter(cache)), None)
-                cache[term_id] = vector
-        return vector
+            return vector
+
+        return self.memo.get("dense", term_id, make)
 
     def top(
         self,

@@ -1,8 +1,9 @@
 """The no-answer decision: how much of a question the best passage covers.
 
-Pure, over the snapshot's index: a question is answered only when the best passage
-carries enough of its content words (idf-weighted). What counts as content, and how
-much is enough, depends on whether the question is about the knowledge base's domain.
+Over the snapshot's index (each passage's line windows kept in its memo): a question is
+answered only when the best passage carries enough of its content words (idf-weighted).
+What counts as content, and how much is enough, depends on whether the question is about
+the knowledge base's domain.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.kb.bm25 import BM25Index
 from bot.kb.focus import is_question_word
+from bot.kb.memo import Memo
 from bot.kb.model import Passage
 from bot.kb.results import RetrievalConfig
 from bot.kb.tokenizer import QueryTerm, Tokenizer
@@ -24,14 +26,16 @@ SINGLE_CHAR_WEIGHT = 0.3
 SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
 # Intents whose cue words frame any question; the others' ("薪资", "课程") name topics.
 _FRAME_INTENTS = ("definition", "reason", "how", "comparison", "yesno")
-_WINDOWS_KEPT = 4096
 
 
 class Coverage:
     """Judges coverage for one snapshot's index (build one per snapshot)."""
 
-    def __init__(self, index: BM25Index, tokenizer: Tokenizer, config: RetrievalConfig) -> None:
+    def __init__(
+        self, index: BM25Index, tokenizer: Tokenizer, config: RetrievalConfig, memo: Memo | None = None
+    ) -> None:
         self.index = index
+        self._memo = memo or Memo()  # the snapshot's: each passage's windows are kept with it
         self.tokenizer = tokenizer
         self.config = config
         self.max_idf = float(index.idf_values.max()) if len(index.idf_values) else 1.0
@@ -42,7 +46,6 @@ class Coverage:
             for intent in _FRAME_INTENTS
             for cue in tokenizer.vocab.intents.get(intent, ())
         }
-        self._window_cache: dict[int, list[set[str]]] = {}
 
     def is_ubiquitous(self, token: str) -> bool:
         index = self.index
@@ -115,12 +118,10 @@ class Coverage:
 
     def _windows(self, passage: Passage) -> list[set[str]]:
         """Token sets of each line of a passage, each with the passage's headings."""
-        windows = self._window_cache.get(passage.id)
-        if windows is None:
+
+        def make() -> list[set[str]]:
             heading = set(self.tokenizer.tokens(" ".join(passage.headings)))
             lines = [line for line in passage.text.split("\n") if line.strip()] or [""]
-            windows = [heading | set(self.tokenizer.tokens(line)) for line in lines]
-            if len(self._window_cache) > _WINDOWS_KEPT:
-                self._window_cache.clear()
-            self._window_cache[passage.id] = windows
-        return windows
+            return [heading | set(self.tokenizer.tokens(line)) for line in lines]
+
+        return self._memo.get("windows", passage.id, make)

@@ -1,19 +1,21 @@
-"""The knowledge base as served: passages, articles and the immutable searchable Snapshot.
+"""The knowledge base as served: passages, articles and the searchable Snapshot.
 
-Pure data: no storage, no I/O. `bot.indexer` fills it from SQLite; retrieval and the
-answer composer read it. A reload builds a new Snapshot and swaps one reference.
+No storage, no I/O of its own. `bot.indexer` fills it from SQLite; retrieval and the
+answer composer read it. Its data never changes (a reload builds a new Snapshot and swaps
+one reference); it keeps only the views questions derive from it, in one bounded memo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from bot.kb.bm25 import BM25Index
+from bot.kb.memo import Memo
 from bot.kb.suggestions import SuggestionIndex, pervasive_words
 
 PassageKind = Literal["content", "course"]
@@ -54,7 +56,7 @@ class ArticleInfo:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """An immutable, searchable state of the knowledge base.
+    """A searchable state of the knowledge base: fixed data, plus a bounded memo of views.
 
     `passages` is any sequence: a tuple when built in memory, or a reader that decodes
     a passage from a memory-mapped file only when it is looked at (`bot.snapshot_files`),
@@ -71,21 +73,13 @@ class Snapshot:
     article_of: npt.NDArray[np.int32] = field(compare=False)  # passage -> position in articles
     names: tuple[str, ...] = ()  # distinct titles and headings, for "did you mean"
     suggestions: SuggestionIndex | None = field(default=None, compare=False)
-    # Derived views that questions reuse, by kind (see `kept`).
-    memo: dict[str, dict[Hashable, Any]] = field(default_factory=dict, compare=False, repr=False)
+    # Derived views that questions reuse, each kind bounded (see `kept`, bot.kb.memo).
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
-    def kept(self, kind: str, key: Hashable, make: Callable[[], _T], limit: int) -> _T:
+    def kept(self, kind: str, key: Hashable, make: Callable[[], _T]) -> _T:
         """A view derived from this snapshot (an article's outline, a passage's sentences),
-        made once and kept with it: at most `limit` of a kind, then that kind starts again.
-        Questions run in several threads; two may make the same view, never a wrong one."""
-        memo = self.memo.setdefault(kind, {})
-        value = memo.get(key)
-        if value is None:
-            value = make()
-            if len(memo) >= limit:
-                memo.clear()
-            memo[key] = value
-        return value
+        made once and kept with it, the least recently used of its kind dropped first."""
+        return self.memo.get(kind, key, make)
 
     def title_of(self, position: int) -> str:
         """The title of a passage's article, without decoding the passage."""

@@ -18,8 +18,6 @@ from bot.kb.model import Passage, Snapshot
 LineKind = Literal["heading", "text", "item"]
 _KINDS: dict[str, LineKind] = {"h": "heading", "t": "text", "i": "item"}
 _ENTRY = re.compile(r"(\d+)([hti])(\d+)")
-OUTLINES_KEPT = 512
-PIECES_KEPT = 8192
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,7 @@ class Piece:
 def pieces(snapshot: Snapshot, position: int) -> tuple[Piece, ...]:
     """The sentences of the passage at `position` (headings excluded), kept with the
     snapshot: they do not depend on the question, and the same passages answer many."""
-    return snapshot.kept("pieces", position, lambda: _pieces(snapshot, position), PIECES_KEPT)
+    return snapshot.kept("pieces", position, lambda: _pieces(snapshot, position))
 
 
 def _pieces(snapshot: Snapshot, position: int) -> tuple[Piece, ...]:
@@ -133,7 +131,7 @@ class Outline:
                     seen.setdefault(line.ord, line)
             return cls(sorted(seen.values(), key=lambda line: line.ord))
 
-        return snapshot.kept("outline", article_path, make, OUTLINES_KEPT)
+        return snapshot.kept("outline", article_path, make)
 
     def index(self, ord_: int) -> int | None:
         return self._at.get(ord_)

@@ -1,6 +1,7 @@
 """Question -> ranked, diversified passages, with a calibrated no-answer decision.
 
-Pure functions over an immutable Snapshot: no I/O, no Telegram, easy to test.
+Over one Snapshot: no storage, no Telegram, easy to test. What it derives per passage
+(token sets, heading grams) is kept in the snapshot's bounded memo.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from bot.kb.vocab import normalize_text
 CANDIDATES = 60
 FOCUS_PASSAGES = 10  # a name the question's best passages lack is unknown to the knowledge base
 NEAREST = 50  # BM25 matches whose titles may pad "did you mean"
-PER_PASSAGE_KEPT = 8192
 NEAR_DUPLICATE = 0.8
 FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
@@ -53,8 +53,7 @@ class Retriever:
         self.tokenizer = tokenizer
         self.config = config or RetrievalConfig()
         index = snapshot.index
-        self.judge = Coverage(index, tokenizer, self.config)
-        self._heading_grams: dict[str, set[str]] = {}
+        self.judge = Coverage(index, tokenizer, self.config, snapshot.memo)
         self._suggestions: SuggestionIndex | None = None
         self._suggestions_lock = threading.Lock()
         # Built now rather than on the first misspelt word, so no question pays for it:
@@ -73,7 +72,7 @@ class Retriever:
         def make() -> frozenset[str]:
             return frozenset(snapshot.passages[doc].tokens)
 
-        return snapshot.kept("token sets", doc, make, PER_PASSAGE_KEPT)
+        return snapshot.kept("token sets", doc, make)
 
     def is_ubiquitous(self, token: str) -> bool:
         return self.judge.is_ubiquitous(token)
@@ -287,7 +286,7 @@ class Retriever:
             p = self.snapshot.passages[doc]
             return normalize_text("\n".join([p.title, *p.headings, p.text]))
 
-        return self.snapshot.kept("normal text", doc, make, PER_PASSAGE_KEPT)
+        return self.snapshot.kept("normal text", doc, make)
 
     def _refusal(self, analysis: Analysis, hits: Sequence[int], best_doc: int) -> tuple[float, str, str]:
         """(coverage, why it is refused or "" when it is answered, the unknown name or "").
@@ -385,7 +384,7 @@ class Retriever:
         key = (doc, self.config.heading_ignore_df)
         passages = self.snapshot.passages  # decoded only when the passage is new here
         headings = self.snapshot.kept(
-            "heading grams", key, lambda: self._weighted_headings(passages[doc]), PER_PASSAGE_KEPT
+            "heading grams", key, lambda: self._weighted_headings(passages[doc])
         )
         return max((weight * dice(q, grams) for grams, weight in headings), default=0.0)
 
@@ -399,10 +398,7 @@ class Retriever:
 
     def _name_grams(self, name: str) -> set[str]:
         """Bigrams of a heading or title, memoised: the same headings recur in every query."""
-        grams = self._heading_grams.get(name)
-        if grams is None:
-            grams = self._heading_grams[name] = self._grams(name)
-        return grams
+        return self.snapshot.kept("name grams", name, lambda: self._grams(name))
 
     def _rerank(
         self, question: str, ids: Sequence[int], scores: Sequence[float], learning: bool = False
@@ -433,7 +429,6 @@ class Retriever:
             "near duplicates",
             pair,
             lambda: jaccard(self.token_set(a), self.token_set(b)) >= NEAR_DUPLICATE,
-            PER_PASSAGE_KEPT,
         )
 
     def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:

@@ -149,7 +149,7 @@ def near_duplicates(a: Sequence[str], b: Sequence[str]) -> frozenset[tuple[int, 
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=8192)  # ~1 KB each: a few thousand passages' sentences
 def shingles_of(text: str) -> frozenset[str]:
     """A sentence's character bigrams, memoised: the same passages answer many questions."""
     return frozenset(bigrams(_SPACES.sub("", normalize_text(text))))

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Sequence
 
 from bot.kb.model import Snapshot
-from bot.kb.outline import PIECES_KEPT, pieces
+from bot.kb.outline import pieces
 from bot.kb.results import ScoredPassage
 from bot.kb.sentences import near_duplicates
 
@@ -40,4 +40,4 @@ def _near_duplicates(snapshot: Snapshot, a: int, b: int) -> frozenset[tuple[int,
         first, second = ([p.text for p in pieces(snapshot, doc)] for doc in (a, b))
         return near_duplicates(first, second)
 
-    return snapshot.kept("stock phrasing", (a, b), make, PIECES_KEPT)
+    return snapshot.kept("stock phrasing", (a, b), make)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import jieba
 
 from bot.kb.frequencies import FrozenFrequencies
+from bot.kb.memo import LIMITS, Memo
 from bot.kb.vocab import Vocabulary, normalize_text
 
 # Bump when the tokenisation rules change, so stored tokens are recomputed.
@@ -26,7 +27,6 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
 
 # Texts up to this long are segmented once per Tokenizer (this many kept).
 _MEMO_CHARS = 300
-_MEMO_KEPT = 20_000
 # jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
 _base_lock = threading.Lock()
 
@@ -90,9 +90,9 @@ class Tokenizer:
             (phrase, re.compile(_phrase_pattern(phrase)))
             for phrase in sorted((k for k in vocab.glossary if " " in k), key=len, reverse=True)
         ]
-        self._segments: dict[str, tuple[str, ...]] = {}
-        # Memoise expansions: glossary targets are tokenised once.
-        self._expansions: dict[tuple[int, str], tuple[str, ...]] = {}
+        # Short texts' words and glossary expansions, kept for the questions that follow
+        # (the tokenizer outlives snapshots: it keeps its own, bounded the same way).
+        self._memo = Memo({kind: LIMITS[kind] for kind in ("segments", "expansions")})
 
     def _join_phrases(self, text: str) -> str:
         if self._phrase_re is None:
@@ -104,12 +104,7 @@ class Tokenizer:
         Short texts (questions, headings, answer sentences) are memoised: they recur."""
         if len(text) > _MEMO_CHARS:
             return self._segment(text)
-        words = self._segments.get(text)
-        if words is None:
-            if len(self._segments) >= _MEMO_KEPT:
-                self._segments.clear()
-            words = self._segments[text] = tuple(self._segment(text))
-        return list(words)
+        return list(self._memo.get("segments", text, lambda: tuple(self._segment(text))))
 
     def _segment(self, text: str) -> list[str]:
         normal = self._join_phrases(normalize_text(text))
@@ -190,13 +185,14 @@ class Tokenizer:
 
     def _expand(self, key: str, mapping: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
         """Tokens of the targets of `key` (glossary or synonyms), memoised."""
-        memo = (id(mapping), key)
-        if memo not in self._expansions:
+
+        def make() -> tuple[str, ...]:
             out: list[str] = []
             for target in mapping[key]:
                 out.extend(t for t in self.words(target) if t not in out)
-            self._expansions[memo] = tuple(out)
-        return self._expansions[memo]
+            return tuple(out)
+
+        return self._memo.get("expansions", (id(mapping), key), make)
 
     def translations(self, question: str) -> list[str]:
         """Glossary targets (as written) of the English words and phrases in a question."""

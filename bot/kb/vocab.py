@@ -46,7 +46,7 @@ def normalize_text(text: str) -> str:
 _CACHED_CHARS = 300
 
 
-@functools.lru_cache(maxsize=50_000)
+@functools.lru_cache(maxsize=16_384)  # ~200 bytes each
 def _normalize_short(text: str) -> str:
     return _normalize(text)
 
