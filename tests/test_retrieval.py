@@ -61,5 +61,5 @@ def test_heading_that_mirrors_the_question_wins(seed_retriever: Retriever) -> No
 def test_coverage_weighs_unknown_words(seed_retriever: Retriever) -> None:
     passage = seed_retriever.snapshot.passages[0]
     terms = seed_retriever.tokenizer.query_terms("天气预报")
-    coverage, has_content, in_domain = seed_retriever.coverage(terms, passage)
-    assert has_content and not in_domain and coverage == 0.0
+    covered = seed_retriever.coverage(terms, passage)
+    assert covered.has_content and not covered.in_domain and covered.share == 0.0

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.kb.cleaning import split_sentences
-from bot.kb.lists import ENUMERATION, choose_list, list_entries
+from bot.kb.lists import ENUMERATION, ListChoice, choose_list, list_entries
 from bot.kb.model import Snapshot
 from bot.kb.outline import Outline, passage_lines
 from bot.kb.ranker import DANGLING, SentenceModel, rank, shipped_model
@@ -84,27 +84,10 @@ class _Composer:
     def compose(self) -> Answer:
         candidates = self.sentences()
         best = candidates[0] if candidates else None
-        lead: list[Cited] = []
-        items: list[Cited] = []
-        said: list[frozenset[str]] = []
         if best is not None and best.score > 0:
-            # "在教育领域有哪些应用": a question naming one member of a list gets that member.
-            member = self.intent == "list" and self._names_member(best)
-            listed = self.whole_list(best, candidates) if self.intent == "list" and not member else None
-            # A sentence that enumerates ("北京、上海、深圳、杭州") answers a list question
-            # itself, unless a list whose heading names the question's words is near.
-            if listed is not None and (listed[2] or not ENUMERATION.search(best.text)):
-                lead, items = listed[0], listed[1]
-            else:
-                lead = self.lead(best, candidates)
-                if lead and lead[-1].text.endswith(("：", ":")):
-                    # "主要包括以下几个方面：" introduces a list: show the whole list.
-                    items = self.list_after(best)
+            lead, items = self._body(best, candidates)
         else:  # no sentence carries a question word: the best passage's opening
-            top = self.result.passages[0]
-            first = next((ln for ln in passage_lines(top.passage, top.doc) if ln.kind != "heading"), None)
-            if first is not None:
-                lead = [Cited(split_sentences(first.text)[0], self.cite(top.passage.article_path))]
+            lead, items = self._opening(), []
         if items:  # a sentence the list says again is said once, in the list
             in_list = [shingles_of(c.text) for c in items]
             lead = lead[:1] + [
@@ -125,6 +108,29 @@ class _Composer:
             highlight=tuple(t for t in self.match.weights if t not in self.match.ubiquitous),
             passages=self.result.passages,
         )
+
+    def _body(self, best: Sentence, candidates: Sequence[Sentence]) -> tuple[list[Cited], list[Cited]]:
+        """The lead and, for a list question or a lead that introduces one, the list."""
+        # "在教育领域有哪些应用": a question naming one member of a list gets that member.
+        member = self.intent == "list" and self._names_member(best)
+        listed = self.whole_list(best, candidates) if self.intent == "list" and not member else None
+        # A sentence that enumerates ("北京、上海、深圳、杭州") answers a list question
+        # itself, unless a list whose heading names the question's words is near.
+        if listed is not None and (listed[2] or not ENUMERATION.search(best.text)):
+            return listed[0], listed[1]
+        lead = self.lead(best, candidates)
+        if lead and lead[-1].text.endswith(("：", ":")):
+            # "主要包括以下几个方面：" introduces a list: show the whole list.
+            return lead, self.list_after(best)
+        return lead, []
+
+    def _opening(self) -> list[Cited]:
+        """The best passage's first sentence."""
+        top = self.result.passages[0]
+        first = next((ln for ln in passage_lines(top.passage, top.doc) if ln.kind != "heading"), None)
+        if first is None:
+            return []
+        return [Cited(split_sentences(first.text)[0], self.cite(top.passage.article_path))]
 
     def _source(self, article: str) -> Source:
         for scored in self.result.passages:
@@ -209,26 +215,10 @@ class _Composer:
     ) -> tuple[list[Cited], list[Cited], bool] | None:
         """The complete list of the section the question hits, or None if it hits none;
         the flag says whether the list's own heading names a question word."""
-        # Every list of the answer's articles is a candidate: a list straddles passages,
-        # and its heading ("常见的AIGC应用") may be far from the sentences that matched.
-        nearby = [self.snapshot.passages[d].article_path for d in self.result.nearest[:LIST_PASSAGES]]
-        articles = dict.fromkeys(
-            [best.article, *(p.passage.article_path for p in self.result.passages), *nearby]
-        )
-        # Course outlines are lists too, but answer only questions about learning.
-        course = None if self.result.analysis.intent.learning else self.snapshot.course
-        shown = {
-            a: [line.ord for line in self.outline(a).lines if course is None or not course[line.passage]]
-            for a in articles
-        }
-        support: dict[tuple[str, int], float] = {}
-        for c in candidates:  # the best probability of a sentence on each line
-            support[(c.article, c.line_ord)] = max(support.get((c.article, c.line_ord), 0.0), c.score)
-        choice = choose_list(self.match, {a: self.outline(a) for a in articles}, shown, support)
+        choice = self._list_choice(best, candidates)
         if choice is None:
             return None
-        article, h, entries, named = choice.article, choice.section, choice.entries, choice.named
-        intro = choice.intro
+        article, h, entries = choice.article, choice.section, choice.entries
         outline = self.outline(article)
         best_i = outline.index(best.line_ord) if article == best.article else None
         intro_lines = [
@@ -244,11 +234,32 @@ class _Composer:
             heading = outline.lines[h].text if h is not None else ""
             name = NUMBERING.sub("", heading).strip(" ：:") or self._source(article).title
             # The list's own introduction when it has one, else its heading as a title.
+            intro = choice.intro
             lead = [Cited(split_sentences(intro)[-1] if intro else f"{name}：", source)]
         items = [Cited(e, source) for e in entries[:MAX_ITEMS]]
         if len(entries) > MAX_ITEMS:
             items.append(Cited("…", source))
-        return lead, items, named
+        return lead, items, choice.named
+
+    def _list_choice(self, best: Sentence, candidates: Sequence[Sentence]) -> ListChoice | None:
+        """The list that answers: among every list of the answer's articles and of the
+        nearest passages', ties going to the list around the best-ranked sentences."""
+        # Every list of the answer's articles is a candidate: a list straddles passages,
+        # and its heading ("常见的AIGC应用") may be far from the sentences that matched.
+        nearby = [self.snapshot.passages[d].article_path for d in self.result.nearest[:LIST_PASSAGES]]
+        articles = dict.fromkeys(
+            [best.article, *(p.passage.article_path for p in self.result.passages), *nearby]
+        )
+        # Course outlines are lists too, but answer only questions about learning.
+        course = None if self.result.analysis.intent.learning else self.snapshot.course
+        shown = {
+            a: [line.ord for line in self.outline(a).lines if course is None or not course[line.passage]]
+            for a in articles
+        }
+        support: dict[tuple[str, int], float] = {}
+        for c in candidates:  # the best probability of a sentence on each line
+            support[(c.article, c.line_ord)] = max(support.get((c.article, c.line_ord), 0.0), c.score)
+        return choose_list(self.match, {a: self.outline(a) for a in articles}, shown, support)
 
     def list_after(self, best: Sentence) -> list[Cited]:
         """The list that the lead's closing "…：" introduces, from its section."""

@@ -75,38 +75,57 @@ def find_boilerplate(
     drops: list[list[bool]] = []
     promo_count = duplicate_count = 0
     for blocks, fps in zip(articles, prints, strict=True):
-        promo = [is_promo(b.text, markers) for b in blocks]
         recurring = [fp is not None and seen_in[fp] > 1 for fp in fps]
-        drop = list(promo)
-        tail = _promo_tail_start(promo, recurring, [len(b.text) for b in blocks])
-        if tail is not None:
-            drop[tail:] = [True] * (len(blocks) - tail)
-        # Runs of recurring blocks (headings included) that touch promotion are promotion.
-        index = 0
-        while index < len(blocks):
-            if not recurring[index]:
-                index += 1
-                continue
-            end = index
-            while end < len(blocks) and (recurring[end] or promo[end]):
-                end += 1
-            # Promotion opens with its hook: what follows a promo block in the run goes,
-            # what precedes it is shared content (kept once, below).
-            first_promo = next((i for i in range(max(index - 1, 0), end) if promo[i]), None)
-            if first_promo is not None:
-                start = max(first_promo, index)
-                drop[start:end] = [True] * (end - start)
-            index = end
-        for index, fp in enumerate(fps):
-            if drop[index] or not recurring[index] or fp is None:
-                continue
-            if blocks[index].kind == "heading":
-                continue  # a shared heading is harmless and keeps its section readable
-            if fp in kept_once:
-                drop[index] = True
-                duplicate_count += 1
-            else:
-                kept_once.add(fp)
+        drop = _promotion(blocks, markers, recurring)
+        duplicate_count += _drop_repeats(blocks, fps, recurring, drop, kept_once)
         promo_count += sum(drop)
         drops.append(drop)
     return drops, BoilerplateReport(promo_count - duplicate_count, duplicate_count)
+
+
+def _promotion(blocks: Sequence[Block], markers: Sequence[str], recurring: list[bool]) -> list[bool]:
+    """An article's promotional blocks: those with a marker, a promotional tail, and runs
+    of recurring blocks (headings included) that touch promotion."""
+    promo = [is_promo(b.text, markers) for b in blocks]
+    drop = list(promo)
+    tail = _promo_tail_start(promo, recurring, [len(b.text) for b in blocks])
+    if tail is not None:
+        drop[tail:] = [True] * (len(blocks) - tail)
+    index = 0
+    while index < len(blocks):
+        if not recurring[index]:
+            index += 1
+            continue
+        end = index
+        while end < len(blocks) and (recurring[end] or promo[end]):
+            end += 1
+        # Promotion opens with its hook: what follows a promo block in the run goes,
+        # what precedes it is shared content (kept once, by `_drop_repeats`).
+        first_promo = next((i for i in range(max(index - 1, 0), end) if promo[i]), None)
+        if first_promo is not None:
+            start = max(first_promo, index)
+            drop[start:end] = [True] * (end - start)
+        index = end
+    return drop
+
+
+def _drop_repeats(
+    blocks: Sequence[Block],
+    fps: Sequence[str | None],
+    recurring: list[bool],
+    drop: list[bool],
+    kept_once: set[str],
+) -> int:
+    """Marks in `drop` the recurring blocks an earlier article already kept; how many."""
+    repeats = 0
+    for index, fp in enumerate(fps):
+        if drop[index] or not recurring[index] or fp is None:
+            continue
+        if blocks[index].kind == "heading":
+            continue  # a shared heading is harmless and keeps its section readable
+        if fp in kept_once:
+            drop[index] = True
+            repeats += 1
+        else:
+            kept_once.add(fp)
+    return repeats

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.kb.bm25 import BM25Index
 from bot.kb.focus import is_question_word
@@ -26,6 +27,15 @@ SINGLE_CHAR_WEIGHT = 0.3
 SINGLE_CJK = re.compile(r"[\u3400-\u9fff]")
 # Intents whose cue words frame any question; the others' ("薪资", "课程") name topics.
 _FRAME_INTENTS = ("definition", "reason", "how", "comparison", "yesno")
+
+
+@dataclass(frozen=True)
+class Covered:
+    """How much of a question a passage covers."""
+
+    share: float  # idf-weighted share of the question's content words
+    has_content: bool  # the question has content words at all
+    in_domain: bool  # it names a word of the knowledge base's domain
 
 
 class Coverage:
@@ -55,7 +65,7 @@ class Coverage:
         """In the admins' domain dictionary, or in most passages ("AIGC")."""
         return token in self.domain_terms or self.is_ubiquitous(token)
 
-    def of(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
+    def of(self, terms: Sequence[QueryTerm], passage: Passage) -> Covered:
         """idf-weighted share of the question's content words that the passage answers.
 
         Words are grouped by the question word they came from (sub-words, glossary,
@@ -64,19 +74,31 @@ class Coverage:
         ubiquitous words are left out and words the knowledge base never uses are ignored.
         Outside the domain, unknown words weigh as much as the rarest known word, and the
         words must meet in one line of the passage (with its headings), not be scattered
-        over a list of course titles. Returns (coverage, has content words, in-domain).
+        over a list of course titles.
         """
         groups: dict[str, list[QueryTerm]] = {}
         for term in terms:
             groups.setdefault(term.group, []).append(term)
-        index = self.index
         in_domain = any(
             self.is_domain_term(t.token)
             for t in terms
             if t.origin in ("question", "subword", "fuzzy", "context")
         )
-        weighted: list[tuple[float, set[str]]] = []
-        unknown_groups = 0
+        weighted, unknown_groups = self._weighted(groups, self._content_groups(groups, in_domain), in_domain)
+        total = sum(weight for weight, _ in weighted)
+        if total == 0:
+            return Covered(0.0, True, in_domain) if unknown_groups else Covered(1.0, False, in_domain)
+
+        def share(present: set[str]) -> float:
+            return sum(weight for weight, known in weighted if known & present) / total
+
+        if in_domain:
+            return Covered(share(set(passage.tokens)), True, True)
+        return Covered(max(share(window) for window in self._windows(passage)), True, False)
+
+    def _content_groups(self, groups: dict[str, list[QueryTerm]], in_domain: bool) -> list[str]:
+        """The question words that name its content: not ubiquitous, not only carried
+        from the previous turn, not question words."""
         content = [
             g
             for g, members in groups.items()
@@ -88,6 +110,16 @@ class Coverage:
         # by a passage about reasons. (A question of frame words only keeps them.)
         if not in_domain and any(g not in self._frame_words for g in content):
             content = [g for g in content if g not in self._frame_words]
+        return content
+
+    def _weighted(
+        self, groups: dict[str, list[QueryTerm]], content: list[str], in_domain: bool
+    ) -> tuple[list[tuple[float, set[str]]], int]:
+        """Each content word's weight and the index words that answer it; and, in the
+        domain, how many content words the knowledge base never uses."""
+        index = self.index
+        weighted: list[tuple[float, set[str]]] = []
+        unknown_groups = 0
         for group in content:
             members = groups[group]
             known = {t.token for t in members if index.df(t.token)}
@@ -105,16 +137,7 @@ class Coverage:
             )
             # Tiny knowledge bases have near-zero or negative idfs: every word still counts.
             weighted.append((max(weight, IDF_FLOOR), known))
-        total = sum(weight for weight, _ in weighted)
-        if total == 0:
-            return (0.0, True, in_domain) if unknown_groups else (1.0, False, in_domain)
-
-        def share(present: set[str]) -> float:
-            return sum(weight for weight, known in weighted if known & present) / total
-
-        if in_domain:
-            return share(set(passage.tokens)), True, True
-        return max(share(window) for window in self._windows(passage)), True, False
+        return weighted, unknown_groups
 
     def _windows(self, passage: Passage) -> list[set[str]]:
         """Token sets of each line of a passage, each with the passage's headings."""

@@ -105,16 +105,26 @@ def unknown_focus(
     names = [
         match.group(0)
         for match in _CJK_RUN.finditer(leftover)
-        if len(match.group(0)) >= MIN_NAME_CHARS
-        # A name is whole words: a stretch that starts or ends inside one of jieba's
-        # words ("国给" of "哪一国给…") is leftover wording, not a name.
-        and (boundaries is None or (match.start() in boundaries and match.end() in boundaries))
-        and not _reduplicated(match.group(0))
-        and not is_word(match.group(0))
-        and match.group(0) not in blob
+        if _is_name(match, blob, is_word, boundaries)
     ]
     names += unknown_latin
     return max(names, key=len) if names else None
+
+
+def _is_name(
+    match: re.Match[str], blob: str, is_word: Callable[[str], bool], boundaries: set[int] | None
+) -> bool:
+    """Whether a leftover stretch of Chinese is a name the texts lack."""
+    run = match.group(0)
+    return (
+        len(run) >= MIN_NAME_CHARS
+        # A name is whole words: a stretch that starts or ends inside one of jieba's
+        # words ("国给" of "哪一国给…") is leftover wording, not a name.
+        and (boundaries is None or (match.start() in boundaries and match.end() in boundaries))
+        and not _reduplicated(run)
+        and not is_word(run)
+        and run not in blob
+    )
 
 
 def _blank(match: re.Match[str]) -> str:

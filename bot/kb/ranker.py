@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.kb.answer_type import asked_type, carries
+from bot.kb.answer_type import AnswerType, asked_type, carries
 from bot.kb.model import Snapshot
 from bot.kb.outline import pieces
 from bot.kb.results import SearchResult
@@ -189,81 +189,146 @@ def _content(text: str) -> str:
     return _NOT_CONTENT.sub("", normalize_text(text))
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """What every candidate of one question is compared with, computed once."""
+
+    match: Matcher
+    question: str  # normalised
+    grams: set[str]  # bigrams of its content
+    chars: set[str]  # characters of its content
+    kind: AnswerType  # the kind of value asked for
+    intent: str
+    own: list[str]  # its words; context words (a follow-up's topic) at their lower weight
+    total: float  # their value: the denominator of every coverage
+
+
+def _asked(result: SearchResult) -> _Asked:
+    analysis = result.analysis
+    match = Matcher(analysis)
+    question = normalize_text(analysis.question)
+    content = _content(analysis.question)
+    own = list(match.weights)
+    return _Asked(
+        match,
+        question,
+        bigrams(content) if content else set(),
+        set(content),
+        asked_type(question),
+        analysis.intent.intent,
+        own,
+        match.value(own) or 1.0,
+    )
+
+
 def featurize(
     result: SearchResult, snapshot: Snapshot, cands: Sequence[Candidate]
 ) -> npt.NDArray[np.float64]:
     """One row of FEATURES per candidate."""
-    analysis = result.analysis
-    match = Matcher(analysis)
-    question = normalize_text(analysis.question)
-    q_content = _content(analysis.question)
-    q_grams = bigrams(q_content) if q_content else set()
-    q_chars = set(q_content)
-    kind = asked_type(question)
-    intent = analysis.intent.intent
-    own = list(match.weights)  # context words (a follow-up's topic) count at their lower weight
-    total = match.value(own) or 1.0
+    asked = _asked(result)
+    normals = [normalize_text(c.text) for c in cands]
+    contents = [_content(c.text) for c in cands]
+    found = [asked.match.found(n) for n in normals]
+    rows = np.zeros((len(cands), len(FEATURES)))
+    _coverage(rows, result, cands, found, asked)
+    _standing(rows, result, snapshot, cands)
+    for i, cand in enumerate(cands):
+        _wording(rows[i], cand, normals[i], contents[i], found[i], asked)
+    _against_the_others(rows, cands, contents, found, asked)
+    return rows
+
+
+def _coverage(
+    rows: npt.NDArray[np.float64],
+    result: SearchResult,
+    cands: Sequence[Candidate],
+    found: Sequence[set[str]],
+    asked: _Asked,
+) -> None:
+    """How much of the question each sentence covers: alone, with its neighbours in the
+    same passage, and in its heading and title (words the sentence has not already)."""
+    match, total = asked.match, asked.total
+    heading_found: dict[str, set[str]] = {}
+    for i, cand in enumerate(cands):
+        key = cand.heading + "\n" + result.passages[cand.rank].passage.title
+        if key not in heading_found:
+            heading_found[key] = match.found(normalize_text(key))
+        neighbours = set(found[i])
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(cands) and cands[j].rank == cand.rank:
+                neighbours |= found[j]
+        rows[i, F["cover"]] = match.value(found[i]) / total
+        rows[i, F["heading_cover"]] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
+        rows[i, F["window_cover"]] = match.value(neighbours) / total
+
+
+def _standing(
+    rows: npt.NDArray[np.float64], result: SearchResult, snapshot: Snapshot, cands: Sequence[Candidate]
+) -> None:
+    """Where each sentence stands: its passage's score, its place in the article and the
+    passage, its length, and whether other articles say it too (stock phrasing)."""
     top_score = max((p.score for p in result.passages), default=0.0)
     stock = stock_places(snapshot, result.passages)
     first_lines = {
         article: min((c.line_ord for c in cands if c.article == article), default=-1)
         for article in {c.article for c in cands}
     }
-
-    normals = [normalize_text(c.text) for c in cands]
-    contents = [_content(c.text) for c in cands]
-    sentence_grams = [bigrams(c) if c else set() for c in contents]
-    found = [match.found(n) for n in normals]
-    heading_found: dict[str, set[str]] = {}
-    rows = np.zeros((len(cands), len(FEATURES)))
-    covers = np.zeros(len(cands))
-    grams = np.zeros(len(cands))
-    for i, (cand, normal) in enumerate(zip(cands, normals, strict=True)):
-        passage = result.passages[cand.rank]
-        key = cand.heading + "\n" + passage.passage.title
-        if key not in heading_found:
-            heading_found[key] = match.found(normalize_text(key))
-        covers[i] = match.value(found[i]) / total
-        neighbours = set(found[i])
-        for j in (i - 1, i + 1):
-            if 0 <= j < len(cands) and cands[j].rank == cand.rank:
-                neighbours |= found[j]
-        content = contents[i]
-        grams[i] = len(q_grams & sentence_grams[i]) / len(q_grams) if q_grams else 0.0
+    for i, cand in enumerate(cands):
         row = rows[i]
-        row[F["heading_cover"]] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
-        row[F["window_cover"]] = match.value(neighbours) / total
-        row[F["passage_rel"]] = max(passage.score, 0.0) / top_score if top_score > 0 else 1.0
+        score = result.passages[cand.rank].score
+        row[F["passage_rel"]] = max(score, 0.0) / top_score if top_score > 0 else 1.0
         row[F["passage_top"]] = float(cand.rank == 0)
         row[F["article_first"]] = float(cand.line_ord == first_lines[cand.article] and cand.position == 0)
         row[F["early"]] = 1.0 / (1.0 + cand.order)
         row[F["length"]] = math.log(1 + len(cand.text)) / 5
-        if kind != "none":
-            carried = carries(kind, normal, question)
-            row[F["type_new"]] = float(carried == 1.0)
-            row[F["type_echo"]] = float(carried == 0.5)
-            row[F["type_asked"]] = 1.0
-        if intent == "definition":
-            row[F["define"]] = definition_strength(normal, found[i])
-        elif intent in ("reason", "how", "comparison"):
-            row[F[{"reason": "reason", "how": "how", "comparison": "compare"}[intent]]] = float(
-                intent_cue(intent, normal)
-            )
-        elif intent == "list":
-            row[F["enumerates"]] = float(_ENUMERATION.search(cand.text) is not None)
-        row[F["dangling"]] = float(DANGLING.match(normal) is not None)
         row[F["stock"]] = float((cand.rank, cand.line_ord, cand.position) in stock)
-        row[F["asks"]] = float(cand.text[-1] in "？?")
-        row[F["introduces"]] = float(cand.text[-1] in "：:")
-        row[F["novelty"]] = sum(ch not in q_chars for ch in content) / max(len(content), 1)
-        row[F["starts_with_term"]] = float(
-            any(normal.startswith(t) for t in found[i] if t not in match.ubiquitous)
-        )
+
+
+_INTENT_COLUMN = {"reason": "reason", "how": "how", "comparison": "compare"}
+
+
+def _wording(
+    row: npt.NDArray[np.float64], cand: Candidate, normal: str, content: str, found: set[str], asked: _Asked
+) -> None:
+    """The sentence's own form against what was asked: the kind of value, the intent's
+    cue, whether it leans on the sentence before, asks or introduces, what it adds."""
+    if asked.kind != "none":
+        carried = carries(asked.kind, normal, asked.question)
+        row[F["type_new"]] = float(carried == 1.0)
+        row[F["type_echo"]] = float(carried == 0.5)
+        row[F["type_asked"]] = 1.0
+    intent = asked.intent
+    if intent == "definition":
+        row[F["define"]] = definition_strength(normal, found)
+    elif intent in _INTENT_COLUMN:
+        row[F[_INTENT_COLUMN[intent]]] = float(intent_cue(intent, normal))
+    elif intent == "list":
+        row[F["enumerates"]] = float(_ENUMERATION.search(cand.text) is not None)
+    row[F["dangling"]] = float(DANGLING.match(normal) is not None)
+    row[F["asks"]] = float(cand.text[-1] in "？?")
+    row[F["introduces"]] = float(cand.text[-1] in "：:")
+    row[F["novelty"]] = sum(ch not in asked.chars for ch in content) / max(len(content), 1)
+    ubiquitous = asked.match.ubiquitous
+    row[F["starts_with_term"]] = float(any(normal.startswith(t) for t in found if t not in ubiquitous))
+
+
+def _against_the_others(
+    rows: npt.NDArray[np.float64],
+    cands: Sequence[Candidate],
+    contents: Sequence[str],
+    found: Sequence[set[str]],
+    asked: _Asked,
+) -> None:
+    """What only this question's candidates can say: coverage weighted by an idf over
+    the candidates themselves (words and bigrams), the question's wording around its
+    question word, the heading's bigrams, and each value over the best candidate's."""
     n = len(cands)
-    groups = [match.groups(f) for f in found]
-    rows[:, F["local_terms"]] = _local(groups, match.groups(own), n)
+    match, q_grams = asked.match, asked.grams
+    sentence_grams = [bigrams(c) if c else set() for c in contents]
+    rows[:, F["grams"]] = [len(q_grams & g) / len(q_grams) if q_grams else 0.0 for g in sentence_grams]
+    rows[:, F["local_terms"]] = _local([match.groups(f) for f in found], match.groups(asked.own), n)
     rows[:, F["local_grams"]] = _local([g & q_grams for g in sentence_grams], q_grams, n)
-    left, right = _anchors(question)
+    left, right = _anchors(asked.question)
     rows[:, F["anchor"]] = [_anchor_match(left, right, c) for c in contents]
     heading_grams: dict[str, set[str]] = {}
     for i, cand in enumerate(cands):
@@ -271,12 +336,9 @@ def featurize(
             text = _content(cand.heading)
             heading_grams[cand.heading] = bigrams(text) if text else set()
         rows[i, F["heading_match"]] = dice(q_grams, heading_grams[cand.heading])
-    rows[:, F["cover"]] = covers
-    rows[:, F["grams"]] = grams
     for column in ("cover", "grams", "local_terms", "local_grams", "anchor"):
         rows[:, F[column + "_rel"]] = _over_best(rows[:, F[column]])
     rows[:, F["cover_best"]] = rows[:, F["cover_rel"]] >= 1 - 1e-9
-    return rows
 
 
 def _over_best(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage
+from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
@@ -78,7 +78,8 @@ class Retriever:
         return self.judge.is_ubiquitous(token)
 
     def query_terms(self, question: str) -> list[QueryTerm]:
-        """The tokenizer's terms plus close spellings of Latin words the index lacks."""
+        """The tokenizer's terms, plus the index's pieces of a name jieba glued to its
+        neighbour and close spellings of Latin words the index lacks."""
         terms = [
             QueryTerm(t.token, t.weight * SINGLE_CHAR_WEIGHT, t.group, t.origin)
             if len(t.token) == 1 and SINGLE_CJK.match(t.token)
@@ -88,31 +89,29 @@ class Retriever:
         index = self.snapshot.index
         known = {t.token for t in terms}
         for term in list(terms):
-            word = term.token
-            if (
-                term.origin == "question"
-                and not index.df(word)
-                and len(word) > 2
-                and _ALL_CJK.fullmatch(word)
-            ):
-                # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
-                # longest pieces of it that the index has stand for it.
-                for piece in self._known_pieces(word):
-                    if piece not in known:
-                        known.add(piece)
-                        terms.append(QueryTerm(piece, self.tokenizer.subword_weight, word, "subword"))
+            if term.origin != "question" or index.df(term.token):
                 continue
-            if term.origin != "question" or index.df(word) or not _FUZZY_CANDIDATE.fullmatch(word):
-                continue
-            if any(t.group == word and t.origin != "question" and index.df(t.token) for t in terms):
-                continue  # the glossary already translated it
-            if is_english_word(word):
-                continue  # a real word ("words") is not a misspelt index word ("word")
-            for match in self._fuzzy(word):
-                if match not in known:
-                    known.add(match)
-                    terms.append(QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy"))
+            for extra in self._stand_ins(term.token, terms):
+                if extra.token not in known:
+                    known.add(extra.token)
+                    terms.append(extra)
         return terms
+
+    def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
+        """Index words that stand for a question word the index lacks."""
+        if len(word) > 2 and _ALL_CJK.fullmatch(word):
+            # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
+            # longest pieces of it that the index has stand for it.
+            weight = self.tokenizer.subword_weight
+            return [QueryTerm(piece, weight, word, "subword") for piece in self._known_pieces(word)]
+        if not _FUZZY_CANDIDATE.fullmatch(word):
+            return []
+        df = self.snapshot.index.df
+        if any(t.group == word and t.origin != "question" and df(t.token) for t in terms):
+            return []  # the glossary already translated it
+        if is_english_word(word):
+            return []  # a real word ("words") is not a misspelt index word ("word")
+        return [QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy") for match in self._fuzzy(word)]
 
     def _known_pieces(self, word: str) -> list[str]:
         """The longest substrings (two characters or more) of a word that the index has,
@@ -203,11 +202,31 @@ class Retriever:
         terms = tuple([*own, *(t for t in context if t.token not in mine)])
         index = self.snapshot.index
         ubiquitous = frozenset(t.token for t in terms if self.is_ubiquitous(t.token))
+        unknown = frozenset(
+            t.token
+            for t in terms
+            if t.origin == "question" and not index.df(t.token) and _UNKNOWN_WORD.fullmatch(t.token)
+        )
+        weights = self._term_values(terms, ubiquitous, unknown)
+        limit = self.config.heading_ignore_df * index.size
+        pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
+        intent = self._intents.detect(question)
+        if context_intent and intent.intent == "general" and context_intent in PRECEDENCE:
+            intent = QuestionIntent(context_intent, intent.learning)
+        return Analysis(question, terms, intent, weights, ubiquitous, pervasive, unknown)
+
+    def _term_values(
+        self, terms: Sequence[QueryTerm], ubiquitous: frozenset[str], unknown: frozenset[str]
+    ) -> dict[str, float]:
+        """What finding each term in a sentence is worth: its weight times its idf;
+        ubiquitous words little, unknown names much, question words nothing."""
+        index = self.snapshot.index
+        top_idf = max(self.judge.max_idf, 1.0)
         weights: dict[str, float] = {}
         for t in terms:
             value = t.weight * max(index.idf(t.token), IDF_FLOOR if index.df(t.token) else 0.0)
             if t.token in ubiquitous:
-                value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * max(self.judge.max_idf, 1.0)
+                value = t.weight * UBIQUITOUS_SENTENCE_WEIGHT * top_idf
             weights[t.token] = max(weights.get(t.token, 0.0), value)
         # An English word with a glossary translation speaks through the translation: its
         # literal matches ("Content" inside "Generated Content") are incidental.
@@ -215,22 +234,12 @@ class Retriever:
         for t in terms:
             if t.origin == "question" and t.token in translated and t.token.isascii():
                 weights[t.token] *= TRANSLATED_LITERAL_WEIGHT
-        unknown = frozenset(
-            t.token
-            for t in terms
-            if t.origin == "question" and not index.df(t.token) and _UNKNOWN_WORD.fullmatch(t.token)
-        )
         for token in unknown:
-            weights[token] = UNKNOWN_SENTENCE_WEIGHT * max(self.judge.max_idf, 1.0)
+            weights[token] = UNKNOWN_SENTENCE_WEIGHT * top_idf
         for t in terms:
             if is_question_word(t.group):
                 weights[t.token] = 0.0  # "哪几个", "何时": they frame the question, name nothing
-        limit = self.config.heading_ignore_df * index.size
-        pervasive = frozenset(t for t in ubiquitous if index.df(t) > limit)
-        intent = self._intents.detect(question)
-        if context_intent and intent.intent == "general" and context_intent in PRECEDENCE:
-            intent = QuestionIntent(context_intent, intent.learning)
-        return Analysis(question, terms, intent, weights, ubiquitous, pervasive, unknown)
+        return weights
 
     def search(self, question: str | Analysis, k: int = 3, offset: int = 0) -> SearchResult:
         """The k best passages after `offset` (for "more"), diversified."""
@@ -297,7 +306,8 @@ class Retriever:
         rest need the best passage to cover enough of their words (`Coverage`)."""
         text, terms = analysis.question, analysis.terms
         best = self.snapshot.passages[best_doc]
-        coverage, has_content, in_domain = self.coverage(terms, best)
+        covered = self.coverage(terms, best)
+        coverage = covered.share
         question = normalize_text(text)
         nearby = list(hits[:FOCUS_PASSAGES])
         if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
@@ -315,11 +325,11 @@ class Retriever:
             return coverage, f"nothing about '{name}'", name
         if self._holds_a_name(terms, best_doc):
             return coverage, "", ""
-        needed = self.config.min_coverage_in_domain if in_domain else self.config.min_coverage
+        needed = self.config.min_coverage_in_domain if covered.in_domain else self.config.min_coverage
         # A question about learning is answered by course material as such.
         if analysis.intent.learning and best.kind == "course":
             needed = 0.0
-        if has_content and coverage < needed:
+        if covered.has_content and coverage < needed:
             return coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})", ""
         return coverage, "", ""
 
@@ -417,8 +427,8 @@ class Retriever:
         rescored.sort(key=lambda item: (-item[1], item[0]))
         return rescored
 
-    def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> tuple[float, bool, bool]:
-        """(coverage, has content words, in-domain): see `Coverage.of`."""
+    def coverage(self, terms: Sequence[QueryTerm], passage: Passage) -> Covered:
+        """How much of the question `passage` covers: see `Coverage.of`."""
         return self.judge.of(terms, passage)
 
     def _near_duplicate(self, a: int, b: int) -> bool:

@@ -211,43 +211,49 @@ class Tokenizer:
     def query_terms(self, question: str) -> list[QueryTerm]:
         """Weighted terms of a question: its own words, then glossary expansions."""
         normal = collapse_a_not_a(normalize_text(question))
-        terms: list[QueryTerm] = []
-        seen: set[str] = set()
-
-        def add(token: str, weight: float, group: str, origin: str) -> None:
-            if token in seen:
-                return
-            seen.add(token)
-            terms.append(QueryTerm(token, weight, group, origin))
-
+        terms = _Terms()
         # Multi-word glossary keys ("market size") first, then the remaining words.
         for phrase, pattern in self._glossary_phrases:
             if pattern.search(normal):
                 normal = pattern.sub(" ", normal)
-                for token in self._expand(phrase, self.vocab.glossary):
-                    add(token, self.glossary_weight, phrase, "glossary")
+                terms.add(self._expand(phrase, self.vocab.glossary), self.glossary_weight, phrase, "glossary")
         words = self.words(normal)
-        synonyms = self.vocab.synonyms
         for word in words:
-            add(word, 1.0, word, "question")
-            pieces = self.subwords(word)
-            for piece in pieces:
-                add(piece, self.subword_weight, word, "subword")
-            key = self._glossary_key(word) if _LATIN_WORD.fullmatch(word) else None
-            if key is not None:
-                for token in self._expand(key, self.vocab.glossary):
-                    add(token, self.glossary_weight, word, "glossary")
-            for colloquial in (word, *pieces):
-                if colloquial in synonyms:
-                    for token in self._expand(colloquial, synonyms):
-                        add(token, self.synonym_weight, word, "synonym")
+            self._word_terms(word, terms)
         # Colloquial phrases jieba did not cut out as one word ("挣钱" inside "能挣钱吗").
+        synonyms = self.vocab.synonyms
         for phrase in synonyms:
             if len(phrase) > 1 and _ALL_CJK.fullmatch(phrase) and phrase in normal and phrase not in words:
                 group = next((w for w in words if phrase in w or w in phrase), phrase)
-                for token in self._expand(phrase, synonyms):
-                    add(token, self.synonym_weight, group, "synonym")
-        return terms
+                terms.add(self._expand(phrase, synonyms), self.synonym_weight, group, "synonym")
+        return terms.terms
+
+    def _word_terms(self, word: str, terms: _Terms) -> None:
+        """A question word, its sub-words, its glossary translation and its synonyms."""
+        terms.add((word,), 1.0, word, "question")
+        pieces = self.subwords(word)
+        terms.add(pieces, self.subword_weight, word, "subword")
+        key = self._glossary_key(word) if _LATIN_WORD.fullmatch(word) else None
+        if key is not None:
+            terms.add(self._expand(key, self.vocab.glossary), self.glossary_weight, word, "glossary")
+        synonyms = self.vocab.synonyms
+        for colloquial in (word, *pieces):
+            if colloquial in synonyms:
+                terms.add(self._expand(colloquial, synonyms), self.synonym_weight, word, "synonym")
+
+
+class _Terms:
+    """A question's terms in order, each token once (its first origin wins)."""
+
+    def __init__(self) -> None:
+        self.terms: list[QueryTerm] = []
+        self._seen: set[str] = set()
+
+    def add(self, tokens: Iterable[str], weight: float, group: str, origin: str) -> None:
+        for token in tokens:
+            if token not in self._seen:
+                self._seen.add(token)
+                self.terms.append(QueryTerm(token, weight, group, origin))
 
 
 # Spoken questions ask "A不A": 适不适合, 好不好, 能不能 -> 适合, 好, 能.
