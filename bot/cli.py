@@ -33,6 +33,7 @@ from bot.service import EXPORT_KINDS, KnowledgeService, check_export_target, par
 from bot.terminal import json_safe, say
 
 log = logging.getLogger("bot")
+Work = Callable[["KnowledgeService"], Awaitable[int]]  # a command's work on an open service
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,7 +125,7 @@ def _serve(application: Any, settings: Settings, mode: str) -> None:
         asyncio.run(webhook.serve(application, settings, ALLOWED_UPDATES))
 
 
-def _add(sources: list[str]) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _add(sources: list[str]) -> Work:
     async def run(service: KnowledgeService) -> int:
         # Every source is converted and checked first: one bad source and nothing is written.
         for path, source in zip(await service.add_sources(sources), sources, strict=True):
@@ -136,7 +137,7 @@ def _add(sources: list[str]) -> Callable[[KnowledgeService], Awaitable[int]]:
 
 
 async def _with_service(
-    settings: Settings, work: Callable[[KnowledgeService], Awaitable[int]], *, load: bool = True
+    settings: Settings, work: Work, *, load: bool = True
 ) -> int:
     service = await KnowledgeService.open(settings, load=load)
     try:
@@ -157,7 +158,7 @@ async def _index(service: KnowledgeService) -> int:
     return 0
 
 
-def _ask(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _ask(args: argparse.Namespace) -> Work:
     async def run(service: KnowledgeService) -> int:
         # --conversation: the questions are one conversation, forgotten when they end.
         session = f"cli:{uuid.uuid4().hex}" if args.conversation else None
@@ -213,7 +214,7 @@ def _line_editing() -> Callable[[], None]:
     return save
 
 
-def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _eval(path: Path, cv: bool) -> Work:
     async def run(service: KnowledgeService) -> int:
         cases = load_cases(path)
         report = await asyncio.to_thread(evaluate, service.retriever, cases)
@@ -235,7 +236,7 @@ def _eval(path: Path, cv: bool) -> Callable[[KnowledgeService], Awaitable[int]]:
     return run
 
 
-def _data(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
+def _data(args: argparse.Namespace) -> Work:
     """export and backup: the question log only, no index to load."""
     since = parse_since(getattr(args, "since", None))
 
@@ -260,68 +261,64 @@ async def _health(service: KnowledgeService) -> int:
     return 0 if healthy else 1
 
 
-def _command(args: argparse.Namespace) -> Callable[[KnowledgeService], Awaitable[int]]:
-    if args.command == "ask":
-        return _ask(args)
-    if args.command == "eval":
-        return _eval(args.file, args.cv)
-    if args.command == "chat":
-        return _chat
-    if args.command == "health":
-        return _health
-    return _index
+def _command(args: argparse.Namespace) -> tuple[Work, bool]:
+    """The work of a service command, and whether it needs the knowledge base loaded
+    (export, backup, add and rebuild open the database only, then do their own)."""
+    commands: dict[str, Callable[[], Work]] = {
+        "ask": lambda: _ask(args),
+        "eval": lambda: _eval(args.file, args.cv),
+        "chat": lambda: _chat,
+        "health": lambda: _health,
+        "export": lambda: _data(args),
+        "backup": lambda: _data(args),
+        "add": lambda: _add(args.sources),
+    }
+    if args.command == "index" and args.rebuild:
+        return _rebuilt, False
+    if args.command in commands:
+        return commands[args.command](), args.command not in {"export", "backup", "add"}
+    return _index, True
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command is None:
-        _parser().print_help()
-        return 2
-    if args.command == "init":  # before settings: the folder has none yet
-        try:
-            written = init(args.folder)
-        except ConfigError as exc:
-            say(f"aigc-bot: {exc}", file=sys.stderr)
-            return 2
-        knowledge = args.folder / "knowledge"
-        say(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {knowledge}")
-        where = "" if args.folder == Path(".") else f"cd {args.folder} && "
-        say(f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)")
-        return 0
+def _init(folder: Path) -> int:
+    """`aigc-bot init`: before settings, since the folder has none yet."""
     try:
-        settings = load_settings()
+        written = init(folder)
     except ConfigError as exc:
         say(f"aigc-bot: {exc}", file=sys.stderr)
         return 2
-    if args.command in {"run", "webhook"}:
-        secrets = [
-            s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret_token) if s
-        ]
-        try:
-            return _telegram(settings, args.command)
-        except BotError as exc:
-            # One line, never the token; the traceback only when asked for (LOG_LEVEL=DEBUG).
-            if settings.log_level == "DEBUG":
-                log.debug("start-up failed", exc_info=exc)
-            say(f"aigc-bot: {logs.redact(str(exc), secrets)}", file=sys.stderr)
-            if isinstance(exc, StartupError):
-                return exc.exit_code
-            return 2 if isinstance(exc, ConfigError) else 1
+    say(f"wrote {written[0]}, {len(written) - 2} articles and the vocabulary into {folder / 'knowledge'}")
+    where = "" if folder == Path(".") else f"cd {folder} && "
+    say(f"next: {where}aigc-bot chat   (for Telegram: set TELEGRAM_BOT_TOKEN in .env, then aigc-bot run)")
+    return 0
+
+
+def _bot(settings: Settings, mode: str) -> int:
+    """`run` and `webhook`: one line on failure, never the token; the traceback only when
+    asked for (LOG_LEVEL=DEBUG)."""
+    tokens = (settings.telegram_bot_token, settings.webhook_secret_token)
+    secrets = [s.get_secret_value() for s in tokens if s]
+    try:
+        return _telegram(settings, mode)
+    except BotError as exc:
+        if settings.log_level == "DEBUG":
+            log.debug("start-up failed", exc_info=exc)
+        say(f"aigc-bot: {logs.redact(str(exc), secrets)}", file=sys.stderr)
+        if isinstance(exc, StartupError):
+            return exc.exit_code
+        return 2 if isinstance(exc, ConfigError) else 1
+
+
+def _service_command(settings: Settings, args: argparse.Namespace) -> int:
     logs.configure(logging.WARNING)
     if args.command == "eval" and not args.file.is_file():
         say(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
         return 2
-    work = _command(args)
+    work, load = _command(args)
     try:
-        if args.command in {"export", "backup"}:
-            if args.command == "export" and args.output is not None:
-                check_export_target(settings, args.output, args.force)  # before anything is opened
-            return asyncio.run(_with_service(settings, _data(args), load=False))
-        if args.command == "add":
-            return asyncio.run(_with_service(settings, _add(args.sources), load=False))
-        if args.command == "index" and args.rebuild:
-            return asyncio.run(_with_service(settings, _rebuilt, load=False))
-        return asyncio.run(_with_service(settings, work))
+        if args.command == "export" and args.output is not None:
+            check_export_target(settings, args.output, args.force)  # before anything is opened
+        return asyncio.run(_with_service(settings, work, load=load))
     except BotError as exc:
         say(f"aigc-bot: {exc}", file=sys.stderr)
         return 2 if isinstance(exc, ConfigError) else 1
@@ -332,3 +329,20 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        _parser().print_help()
+        return 2
+    if args.command == "init":
+        return _init(args.folder)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        say(f"aigc-bot: {exc}", file=sys.stderr)
+        return 2
+    if args.command in {"run", "webhook"}:
+        return _bot(settings, args.command)
+    return _service_command(settings, args)

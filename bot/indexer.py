@@ -13,10 +13,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiosqlite
@@ -39,6 +40,34 @@ BOILERPLATE_VERSION = "4"  # 4: heading paths stored one heading per line
 GENERATION = "generation"
 # Cleaning and tokenising one article may take this long; a slower one is skipped.
 ARTICLE_BUDGET_SECONDS = 10.0
+
+
+def _tally(
+    report: IndexReport,
+    parsed: Sequence[_Parsed],
+    unchanged: Sequence[str],
+    stored: dict[str, Sequence[object]],
+    broken: set[str],
+) -> list[str]:
+    """Fill the report's added, changed, unchanged and removed; returns the removed paths."""
+    report.unchanged = len(unchanged)
+    present = {p.raw.path for p in parsed} | set(unchanged)
+    report.removed = sorted(path for path in stored if path not in present)
+    for item in parsed:
+        new = item.raw.path not in stored or item.raw.path in broken
+        (report.added if new else report.changed).append(item.raw.path)
+    return report.removed
+
+
+@dataclass
+class _Scan:
+    """What a scan of the folder found, file by file."""
+
+    parsed: list[_Parsed] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    touched: list[tuple[str, int]] = field(default_factory=list)  # same content, new mtime
+    hashes: dict[str, str] = field(default_factory=dict)  # content hash -> first path
 
 
 @dataclass
@@ -145,38 +174,18 @@ class KnowledgeIndexer:
             raise ArticleError(f"knowledge folder {self.knowledge_dir} does not exist")
         unsupported: list[Path] = []
         files = await asyncio.to_thread(list_article_files, self.knowledge_dir, self.exclude, unsupported)
-        stored: dict[str, Sequence[object]] = {
-            str(row[0]): tuple(row)
-            for row in await self.db.fetchall(
-                "SELECT path, content_hash, size, mtime_ns, tokenizer, id FROM articles"
-            )
-        }
-        # An article stored without blocks (a database written by an older version that
-        # was killed mid-reload) is re-read, never called "unchanged".
-        broken = {
-            str(r[0])
-            for r in await self.db.fetchall(
-                "SELECT path FROM articles a WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.article = a.id)"
-            )
-        }
+        stored, broken = await self._stored()
         remembered = SkippedFiles.load(await self.db.get_meta(SKIPPED_KEY), self.tokenizer.signature)
         parsed, unchanged, skipped, touched = await asyncio.to_thread(
             self._scan, files, stored, broken, remembered
         )
         if remembered.keep_only({p.relative_to(self.knowledge_dir).as_posix() for p in files}):
             await self.db.set_meta(SKIPPED_KEY, remembered.dump())
-        report.unchanged = len(unchanged)
         report.skipped = skipped + [
             (p.relative_to(self.knowledge_dir).as_posix(), f"unsupported format ({p.suffix or 'no suffix'})")
             for p in sorted(unsupported)
         ]
-        present = {p.raw.path for p in parsed} | set(unchanged)
-        removed = sorted(path for path in stored if path not in present)
-        report.removed = removed
-        for item in parsed:
-            (
-                report.changed if item.raw.path in stored and item.raw.path not in broken else report.added
-            ).append(item.raw.path)
+        removed = _tally(report, parsed, unchanged, stored, broken)
         signature = await self.db.get_meta("chunk_signature")
         rechunk = report.modified or bool(broken) or signature != self.chunk_signature
         chunks: list[tuple[str, tuple[object, ...]]] = []
@@ -192,6 +201,24 @@ class KnowledgeIndexer:
         report.seconds = time.perf_counter() - started
         return snapshot, report, generation
 
+    async def _stored(self) -> tuple[dict[str, Sequence[object]], set[str]]:
+        """The stored articles by path, and those stored without their blocks."""
+        stored: dict[str, Sequence[object]] = {
+            str(row[0]): tuple(row)
+            for row in await self.db.fetchall(
+                "SELECT path, content_hash, size, mtime_ns, tokenizer, id FROM articles"
+            )
+        }
+        # An article stored without blocks (a database written by an older version that
+        # was killed mid-reload) is re-read, never called "unchanged".
+        broken = {
+            str(r[0])
+            for r in await self.db.fetchall(
+                "SELECT path FROM articles a WHERE NOT EXISTS (SELECT 1 FROM blocks b WHERE b.article = a.id)"
+            )
+        }
+        return stored, broken
+
     def _scan(
         self,
         files: Sequence[Path],
@@ -201,79 +228,90 @@ class KnowledgeIndexer:
     ) -> tuple[list[_Parsed], list[str], list[tuple[str, str]], list[tuple[str, int]]]:
         """Runs in a worker thread: stat, read, parse and tokenise what changed (and the
         `broken` articles, stored without their blocks)."""
-        parsed: list[_Parsed] = []
-        unchanged: list[str] = []
-        skipped: list[tuple[str, str]] = []
-        touched: list[tuple[str, int]] = []
-        seen_hashes: dict[str, str] = {}
+        scan = _Scan()
         for path in files:
             rel = path.relative_to(self.knowledge_dir).as_posix()
             row = None if rel in broken else stored.get(rel)
-            try:
-                stat = path.stat()
-                if (
-                    row is not None
-                    and row[2] == stat.st_size
-                    and row[3] == stat.st_mtime_ns
-                    and row[4] == self.tokenizer.signature
-                ):
-                    unchanged.append(rel)
-                    seen_hashes.setdefault(str(row[1]), rel)
-                    continue
-                known = remembered.reason(rel, stat.st_size, stat.st_mtime_ns)
-                if known is not None:  # skipped before and not changed since: not parsed again
-                    skipped.append((rel, known))
-                    continue
-                raw = read_article(path, self.knowledge_dir, self.reader)
-            except ArticleError as exc:
-                skipped.append((rel, str(exc)))
-                remembered.remember(rel, stat.st_size, stat.st_mtime_ns, str(exc))
+            read = self._read(path, rel, row, remembered, scan)
+            if read is None:
                 continue
-            except FileNotFoundError:
-                skipped.append((rel, "file disappeared while indexing"))
+            raw, stat = read
+            if raw.content_hash in scan.hashes:
+                scan.skipped.append((rel, f"same content as {scan.hashes[raw.content_hash]}"))
                 continue
-            except OSError as exc:
-                skipped.append((rel, f"cannot read ({exc.strerror or exc})"))
-                continue
-            except Exception as exc:  # one bad file never stops the index
-                log.warning("skipped %s", rel, exc_info=True)
-                skipped.append((rel, f"cannot read ({exc.__class__.__name__})"))
-                remembered.remember(rel, stat.st_size, stat.st_mtime_ns, skipped[-1][1])
-                continue
-            if raw.content_hash in seen_hashes:
-                skipped.append((rel, f"same content as {seen_hashes[raw.content_hash]}"))
-                continue
-            seen_hashes[raw.content_hash] = rel
+            scan.hashes[raw.content_hash] = rel
             if row is not None and row[1] == raw.content_hash and row[4] == self.tokenizer.signature:
-                unchanged.append(rel)
-                touched.append((rel, stat.st_mtime_ns))
+                scan.unchanged.append(rel)
+                scan.touched.append((rel, stat.st_mtime_ns))
                 continue
-            started = time.perf_counter()
-            try:
-                blocks = clean_markdown(raw.body)
-                if not any(b.kind != "heading" for b in blocks):
-                    skipped.append((rel, "no text left after cleaning"))
-                    continue
-                item = _Parsed(
-                    raw=raw,
-                    size=stat.st_size,
-                    mtime_ns=stat.st_mtime_ns,
-                    blocks=blocks,
-                    tokens=self.tokenizer.tokens_many(b.text for b in blocks),
-                    title_tokens=self.tokenizer.tokens(raw.title),
-                )
-            except Exception as exc:  # one bad file never stops the index
-                log.warning("skipped %s", rel, exc_info=True)
-                skipped.append((rel, f"cannot clean ({exc.__class__.__name__})"))
-                continue
-            spent = time.perf_counter() - started
-            if spent > self.article_budget:
-                # Work happens in this worker thread, so others were answered meanwhile;
-                # an article this costly is still not served, and the report names it.
-                skipped.append((rel, f"took {spent:.1f} s to process (budget {self.article_budget:g} s)"))
-                continue
-            parsed.append(item)
-        return parsed, unchanged, skipped, touched
+            item = self._tokenised(rel, raw, stat, scan)
+            if item is not None:
+                scan.parsed.append(item)
+        return scan.parsed, scan.unchanged, scan.skipped, scan.touched
+
+    def _read(
+        self, path: Path, rel: str, row: Sequence[object] | None, remembered: SkippedFiles, scan: _Scan
+    ) -> tuple[RawArticle, os.stat_result] | None:
+        """The article as read, or None when it is unchanged (same size, time and
+        tokenizer) or cannot be read (the reason is recorded; one bad file never stops
+        the index)."""
+        try:
+            stat = path.stat()
+            if (
+                row is not None
+                and row[2] == stat.st_size
+                and row[3] == stat.st_mtime_ns
+                and row[4] == self.tokenizer.signature
+            ):
+                scan.unchanged.append(rel)
+                scan.hashes.setdefault(str(row[1]), rel)
+                return None
+            known = remembered.reason(rel, stat.st_size, stat.st_mtime_ns)
+            if known is not None:  # skipped before and not changed since: not parsed again
+                scan.skipped.append((rel, known))
+                return None
+            return read_article(path, self.knowledge_dir, self.reader), stat
+        except ArticleError as exc:
+            scan.skipped.append((rel, str(exc)))
+            remembered.remember(rel, stat.st_size, stat.st_mtime_ns, str(exc))
+        except FileNotFoundError:
+            scan.skipped.append((rel, "file disappeared while indexing"))
+        except OSError as exc:
+            scan.skipped.append((rel, f"cannot read ({exc.strerror or exc})"))
+        except Exception as exc:
+            log.warning("skipped %s", rel, exc_info=True)
+            scan.skipped.append((rel, f"cannot read ({exc.__class__.__name__})"))
+            remembered.remember(rel, stat.st_size, stat.st_mtime_ns, scan.skipped[-1][1])
+        return None
+
+    def _tokenised(self, rel: str, raw: RawArticle, stat: os.stat_result, scan: _Scan) -> _Parsed | None:
+        """The article cleaned and tokenised, or None (the reason recorded) when nothing
+        is left, it breaks the cleaner, or it takes longer than the article budget."""
+        started = time.perf_counter()
+        try:
+            blocks = clean_markdown(raw.body)
+            if not any(b.kind != "heading" for b in blocks):
+                scan.skipped.append((rel, "no text left after cleaning"))
+                return None
+            item = _Parsed(
+                raw=raw,
+                size=stat.st_size,
+                mtime_ns=stat.st_mtime_ns,
+                blocks=blocks,
+                tokens=self.tokenizer.tokens_many(b.text for b in blocks),
+                title_tokens=self.tokenizer.tokens(raw.title),
+            )
+        except Exception as exc:  # one bad file never stops the index
+            log.warning("skipped %s", rel, exc_info=True)
+            scan.skipped.append((rel, f"cannot clean ({exc.__class__.__name__})"))
+            return None
+        spent = time.perf_counter() - started
+        if spent > self.article_budget:
+            # Work happens in this worker thread, so others were answered meanwhile;
+            # an article this costly is still not served, and the report names it.
+            scan.skipped.append((rel, f"took {spent:.1f} s to process (budget {self.article_budget:g} s)"))
+            return None
+        return item
 
     async def _chunk_all(
         self,

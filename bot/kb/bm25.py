@@ -26,6 +26,47 @@ _SAMPLE_SIZE = 4096  # scores sampled to find a selection threshold (see `above_
 SAMPLE_MARGIN = 4  # the sample's threshold aims at this many times k documents
 
 
+def count_pairs(
+    corpus: Sequence[Sequence[str]], vocabulary: dict[str, int]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int64]]:
+    """Each document's length, and its (term, document) pairs with their counts, sorted by
+    document then term; `vocabulary` gets an id for every new token."""
+    # Every occurrence as a term id in one compact C array (no dict per document);
+    # numpy then counts (document, term) pairs: ~2x faster than counting in Python.
+    occurrences = array("i")
+    lengths = np.zeros(len(corpus), dtype=np.float64)
+    for doc_id, tokens in enumerate(corpus):
+        lengths[doc_id] = len(tokens)
+        occurrences.extend([vocabulary.setdefault(token, len(vocabulary)) for token in tokens])
+    width = max(len(vocabulary), 1)
+    docs = np.repeat(np.arange(len(corpus), dtype=np.int64), lengths.astype(np.int64))
+    keys = docs * width + np.frombuffer(occurrences, dtype=np.int32)
+    del docs, occurrences
+    pairs, tf = np.unique(keys, return_counts=True)
+    return lengths, (pairs % width).astype(np.int32), (pairs // width).astype(np.int32), tf
+
+
+def okapi_idf(df: npt.NDArray[np.float64], size: int, epsilon: float) -> npt.NDArray[np.float64]:
+    """idf exactly as rank_bm25's BM25Okapi: log((N - df + 0.5) / (df + 0.5)), negative
+    values replaced by epsilon times the mean idf."""
+    idf: npt.NDArray[np.float64] = np.log(size - df + 0.5) - np.log(df + 0.5)
+    if len(idf):
+        average = float(idf.sum() / len(idf))
+        idf[idf < 0] = epsilon * average
+    return idf
+
+
+def okapi_tf(
+    tf: npt.NDArray[np.int32], lengths: npt.NDArray[np.float64], avgdl: float, k1: float, b: float
+) -> npt.NDArray[np.float64]:
+    """The term-frequency part of a BM25Okapi contribution:
+    tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))."""
+    f = tf.astype(np.float64)
+    norm = k1 * (1 - b + b * lengths / avgdl)
+    part: npt.NDArray[np.float64] = f * (k1 + 1) / (f + norm)
+    return part
+
+
 class Column(Protocol):
     """A one-dimensional array read by slices: a numpy array, or postings read from a
     file slice by slice (`bot.snapshot_files.FileColumn`)."""
@@ -60,58 +101,27 @@ class BM25Index:
         self.memo = Memo(_KEPT)
         self.size = len(corpus)
         self.vocabulary: dict[str, int] = {}
-        vocab = self.vocabulary
-        # Every occurrence as a term id in one compact C array (no dict per document);
-        # numpy then counts (document, term) pairs: ~2x faster than counting in Python.
-        occurrences = array("i")
-        lengths = np.zeros(self.size, dtype=np.float64)
-        for doc_id, tokens in enumerate(corpus):
-            lengths[doc_id] = len(tokens)
-            occurrences.extend([vocab.setdefault(token, len(vocab)) for token in tokens])
+        lengths, terms, doc_of_pair, tf_by_doc = count_pairs(corpus, self.vocabulary)
         self.avgdl = float(lengths.sum() / self.size) if self.size else 0.0
-        width = max(len(vocab), 1)
-        docs = np.repeat(np.arange(self.size, dtype=np.int64), lengths.astype(np.int64))
-        keys = docs * width + np.frombuffer(occurrences, dtype=np.int32)
-        del docs, occurrences
-        # Sorted by document, then term; tf is each pair's count.
-        pairs, tf_by_doc = np.unique(keys, return_counts=True)
-        del keys
-        terms = (pairs % width).astype(np.int32)
-        doc_of_pair = (pairs // width).astype(np.int32)
-        del pairs
 
         # Postings by term (documents ascending within a term, as a stable sort keeps them).
         order = np.argsort(terms, kind="stable")
-        df = np.bincount(terms, minlength=len(vocab)).astype(np.float64)
+        df = np.bincount(terms, minlength=len(self.vocabulary)).astype(np.float64)
         posting_terms = terms[order]
-        del terms
         doc_ids = doc_of_pair[order]
-        self._doc_ids: Column = doc_ids
-        del doc_of_pair
         tf = tf_by_doc[order].astype(np.int32)
-        del order, tf_by_doc
+        del terms, doc_of_pair, order, tf_by_doc
+        self._doc_ids: Column = doc_ids
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.doc_freqs = df
-
-        # idf exactly as BM25Okapi._calc_idf: negative values become epsilon * mean idf.
-        idf = np.log(self.size - df + 0.5) - np.log(df + 0.5)
-        if len(idf):
-            average = float(idf.sum() / len(idf))
-            idf[idf < 0] = self.epsilon * average
-        self.idf_values = idf
-
-        if self.size:
-            # idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl)), as BM25Okapi computes it, in
-            # slices so that 10M postings never need more than a few MB of temporaries.
-            contrib = np.empty(len(tf), dtype=np.float64)
-            for start in range(0, len(tf), _SLICE):
-                end = start + _SLICE
-                f = tf[start:end].astype(np.float64)
-                norm = k1 * (1 - b + b * lengths[doc_ids[start:end]] / self.avgdl)
-                contrib[start:end] = idf[posting_terms[start:end]] * (f * (k1 + 1) / (f + norm))
-            self._contrib: Column = contrib
-        else:
-            self._contrib = np.zeros(0, dtype=np.float64)
+        self.idf_values = okapi_idf(df, self.size, epsilon)
+        # In slices, so that 10M postings never need more than a few MB of temporaries.
+        contrib = np.empty(len(tf), dtype=np.float64)
+        for start in range(0, len(tf), _SLICE):
+            end = start + _SLICE
+            part = okapi_tf(tf[start:end], lengths[doc_ids[start:end]], self.avgdl, k1, b)
+            contrib[start:end] = self.idf_values[posting_terms[start:end]] * part
+        self._contrib: Column = contrib
 
     def arrays(self) -> dict[str, npt.NDArray[np.generic]]:
         """The index as plain arrays (for `restore`): postings, contributions, idf, df."""
