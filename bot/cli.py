@@ -314,8 +314,8 @@ def _service_command(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "eval" and not args.file.is_file():
         say(f"aigc-bot: no such file: {args.file}", file=sys.stderr)
         return 2
-    work, load = _command(args)
     try:
+        work, load = _command(args)
         if args.command == "export" and args.output is not None:
             check_export_target(settings, args.output, args.force)  # before anything is opened
         return asyncio.run(_with_service(settings, work, load=load))
