@@ -19,20 +19,22 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
 from bot.errors import ArticleError
-from bot.kb.boilerplate import find_boilerplate
+from bot.kb.boilerplate import BoilerplateReport, find_boilerplate
 from bot.kb.chunking import Chunker, render_chunk
 from bot.kb.cleaning import Block, clean_markdown
 from bot.kb.ingest import DocumentReader, RawArticle, list_article_files, read_article
 from bot.kb.model import Snapshot
 from bot.kb.readers import read_document
 from bot.kb.tokenizer import Tokenizer
+from bot.kb.vocab import Vocabulary
 from bot.report import IndexReport
 from bot.snapshots import CHUNKS_ID, load_snapshot
-from bot.store import Database
+from bot.store import Database, put_meta
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +44,28 @@ GENERATION = "generation"
 ARTICLE_BUDGET_SECONDS = 10.0
 
 
+def chunk_rows(
+    articles: Sequence[tuple[str, Sequence[Block], Sequence[Sequence[str]], str]],
+    chunker: Chunker,
+    vocab: Vocabulary,
+) -> tuple[list[tuple[str, tuple[object, ...]]], BoilerplateReport]:
+    """The chunk rows of every article (path, blocks, their tokens, title tokens), in
+    priority order: boilerplate is a property of the whole collection. What the chunk
+    table stores, versioned by BOILERPLATE_VERSION."""
+    drops, stats = find_boilerplate([blocks for _, blocks, _, _ in articles], vocab.promo_markers)
+    out: list[tuple[str, tuple[object, ...]]] = []
+    for (path, blocks, tokens, title), drop in zip(articles, drops, strict=True):
+        specs = chunker.chunk(blocks, [not d for d in drop])
+        for ord_, spec in enumerate(specs):
+            out.append((path, render_chunk(ord_, spec, blocks, tokens, title, vocab.course_markers)))
+    return out, stats
+
+
 def _tally(
     report: IndexReport,
     parsed: Sequence[_Parsed],
     unchanged: Sequence[str],
-    stored: dict[str, Sequence[object]],
+    stored: dict[str, StoredArticle],
     broken: set[str],
 ) -> list[str]:
     """Fill the report's added, changed, unchanged and removed; returns the removed paths."""
@@ -57,6 +76,17 @@ def _tally(
         new = item.raw.path not in stored or item.raw.path in broken
         (report.added if new else report.changed).append(item.raw.path)
     return report.removed
+
+
+class StoredArticle(NamedTuple):
+    """An article's row as the indexer compares it with the file on disk."""
+
+    path: str
+    content_hash: str
+    size: int
+    mtime_ns: int
+    tokenizer: str
+    id: int
 
 
 @dataclass
@@ -201,13 +231,11 @@ class KnowledgeIndexer:
         report.seconds = time.perf_counter() - started
         return snapshot, report, generation
 
-    async def _stored(self) -> tuple[dict[str, Sequence[object]], set[str]]:
+    async def _stored(self) -> tuple[dict[str, StoredArticle], set[str]]:
         """The stored articles by path, and those stored without their blocks."""
-        stored: dict[str, Sequence[object]] = {
-            str(row[0]): tuple(row)
-            for row in await self.db.fetchall(
-                "SELECT path, content_hash, size, mtime_ns, tokenizer, id FROM articles"
-            )
+        stored = {
+            str(row[0]): StoredArticle(*row)
+            for row in await self.db.fetchall(f"SELECT {', '.join(StoredArticle._fields)} FROM articles")
         }
         # An article stored without blocks (a database written by an older version that
         # was killed mid-reload) is re-read, never called "unchanged".
@@ -222,7 +250,7 @@ class KnowledgeIndexer:
     def _scan(
         self,
         files: Sequence[Path],
-        stored: dict[str, Sequence[object]],
+        stored: dict[str, StoredArticle],
         broken: set[str],
         remembered: SkippedFiles,
     ) -> tuple[list[_Parsed], list[str], list[tuple[str, str]], list[tuple[str, int]]]:
@@ -240,7 +268,8 @@ class KnowledgeIndexer:
                 scan.skipped.append((rel, f"same content as {scan.hashes[raw.content_hash]}"))
                 continue
             scan.hashes[raw.content_hash] = rel
-            if row is not None and row[1] == raw.content_hash and row[4] == self.tokenizer.signature:
+            same = row is not None and row.content_hash == raw.content_hash
+            if same and row is not None and row.tokenizer == self.tokenizer.signature:
                 scan.unchanged.append(rel)
                 scan.touched.append((rel, stat.st_mtime_ns))
                 continue
@@ -250,7 +279,7 @@ class KnowledgeIndexer:
         return scan.parsed, scan.unchanged, scan.skipped, scan.touched
 
     def _read(
-        self, path: Path, rel: str, row: Sequence[object] | None, remembered: SkippedFiles, scan: _Scan
+        self, path: Path, rel: str, row: StoredArticle | None, remembered: SkippedFiles, scan: _Scan
     ) -> tuple[RawArticle, os.stat_result] | None:
         """The article as read, or None when it is unchanged (same size, time and
         tokenizer) or cannot be read (the reason is recorded; one bad file never stops
@@ -259,12 +288,12 @@ class KnowledgeIndexer:
             stat = path.stat()
             if (
                 row is not None
-                and row[2] == stat.st_size
-                and row[3] == stat.st_mtime_ns
-                and row[4] == self.tokenizer.signature
+                and row.size == stat.st_size
+                and row.mtime_ns == stat.st_mtime_ns
+                and row.tokenizer == self.tokenizer.signature
             ):
                 scan.unchanged.append(rel)
-                scan.hashes.setdefault(str(row[1]), rel)
+                scan.hashes.setdefault(row.content_hash, rel)
                 return None
             known = remembered.reason(rel, stat.st_size, stat.st_mtime_ns)
             if known is not None:  # skipped before and not changed since: not parsed again
@@ -317,13 +346,13 @@ class KnowledgeIndexer:
         self,
         parsed: Sequence[_Parsed],
         unchanged: Sequence[str],
-        stored: dict[str, Sequence[object]],
+        stored: dict[str, StoredArticle],
         report: IndexReport,
     ) -> list[tuple[str, tuple[object, ...]]]:
         """Chunk every article (boilerplate is a corpus-wide property), in memory."""
         keep = [stored[path] for path in unchanged]
-        blocks: dict[str, list[Block]] = {str(row[0]): [] for row in keep}
-        tokens: dict[str, list[list[str]]] = {str(row[0]): [] for row in keep}
+        blocks: dict[str, list[Block]] = {row.path: [] for row in keep}
+        tokens: dict[str, list[list[str]]] = {row.path: [] for row in keep}
         titles: dict[str, str] = {}
         if keep:
             rows = await self.db.fetchall(
@@ -342,16 +371,10 @@ class KnowledgeIndexer:
         order = sorted(blocks)
 
         def work() -> list[tuple[str, tuple[object, ...]]]:
-            drops, stats = find_boilerplate([blocks[p] for p in order], self.tokenizer.vocab.promo_markers)
+            articles = [(p, blocks[p], tokens[p], titles.get(p, "")) for p in order]
+            out, stats = chunk_rows(articles, self.chunker, self.tokenizer.vocab)
             report.promo_blocks, report.duplicate_blocks = stats.promo_blocks, stats.duplicate_blocks
             report.rechunked = True
-            markers = self.tokenizer.vocab.course_markers
-            out: list[tuple[str, tuple[object, ...]]] = []
-            for path, drop in zip(order, drops, strict=True):
-                specs = self.chunker.chunk(blocks[path], [not d for d in drop])
-                for ord_, spec in enumerate(specs):
-                    row = render_chunk(ord_, spec, blocks[path], tokens[path], titles.get(path, ""), markers)
-                    out.append((path, row))
             return out
 
         return await asyncio.to_thread(work)
@@ -362,7 +385,7 @@ class KnowledgeIndexer:
         removed: Sequence[str],
         touched: Sequence[tuple[str, int]],
         chunks: Sequence[tuple[str, tuple[object, ...]]] | None,
-        stored: dict[str, Sequence[object]],
+        stored: dict[str, StoredArticle],
     ) -> None:
         """Every change in one transaction: all of it lands, or none of it."""
         async with self.db.transaction() as conn:
@@ -383,17 +406,9 @@ class KnowledgeIndexer:
                     " VALUES (?,?,?,?,?,?,?,?)",
                     [(ids[path], *row) for path, row in chunks],
                 )
-                await conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('chunk_signature', ?)"
-                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (self.chunk_signature,),
-                )
+                await put_meta(conn, "chunk_signature", self.chunk_signature)
                 # Names these chunks: a snapshot stored on disk under it is theirs.
-                await conn.execute(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)"
-                    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (CHUNKS_ID, uuid.uuid4().hex),
-                )
+                await put_meta(conn, CHUNKS_ID, uuid.uuid4().hex)
             await conn.execute(
                 "INSERT INTO meta(key, value) VALUES (?, '1')"
                 " ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",

@@ -36,7 +36,7 @@ from bot.kb.suggestions import SuggestionIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = "3"  # 2: with the suggestion index; 3: with a checksum of every file
+FORMAT = "4"  # 2: the suggestion index; 3: a checksum of every file; 4: passages as their columns
 _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", "offsets")
 _READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped or read
 _POSTINGS = ("doc_ids", "contrib")  # large ones are read slice by slice (`FileColumn`)
@@ -92,37 +92,11 @@ class StoredPassages(Sequence[Passage]):
 
 
 def _encode(p: Passage) -> bytes:
-    record = [
-        p.id,
-        p.article_path,
-        p.article_id,
-        p.title,
-        p.url,
-        list(p.headings),
-        p.text,
-        " ".join(p.tokens),
-        list(p.subheadings),
-        p.layout,
-        p.kind,
-    ]
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(p.to_row(), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _decode(raw: bytes) -> Passage:
-    r = json.loads(raw)
-    return Passage(
-        int(r[0]),
-        r[1],
-        r[2],
-        r[3],
-        r[4],
-        tuple(r[5]),
-        r[6],
-        tuple(r[7].split()),
-        tuple(r[8]),
-        r[9],
-        "course" if r[10] == "course" else "content",
-    )
+    return Passage.from_row(json.loads(raw))
 
 
 def write(snapshot: Snapshot, folder: Path, key: str) -> bool:

@@ -45,22 +45,7 @@ async def build_snapshot(db: Database) -> Snapshot:
     # occurrence (tens of millions at 100k passages): about a gigabyte less.
     tokens: dict[str, str] = {}
     intern = tokens.setdefault
-    passages = [
-        Passage(
-            int(r[0]),
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            tuple(h for h in r[5].split("\n") if h),
-            r[6],
-            tuple([intern(w, w) for w in r[7].split()]),
-            tuple(h for h in r[8].split("\n") if h),
-            r[9],
-            "course" if r[10] == "course" else "content",
-        )
-        for r in rows
-    ]
+    passages = [Passage.from_row(r, intern) for r in rows]
     articles = [
         ArticleInfo(r[0], r[1], r[2], r[3])
         for r in await db.fetchall("SELECT path, article_id, title, url FROM articles ORDER BY path")

@@ -269,8 +269,12 @@ class Database:
 
     async def set_meta(self, key: str, value: str) -> None:
         async with self.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO meta(key, value) VALUES (?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            await put_meta(conn, key, value)
+
+
+async def put_meta(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    """Set one meta value inside a transaction the caller holds."""
+    await conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -20,6 +20,11 @@ from bot.kb.suggestions import SuggestionIndex, pervasive_words
 
 PassageKind = Literal["content", "course"]
 _T = TypeVar("_T")
+
+
+# id, article path, article id, title, url, headings and subheadings one per line,
+# text, tokens space-separated, layout, kind
+PassageRow = tuple[int, str, str, str, str | None, str, str, str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,41 @@ class Passage:
     def heading(self) -> str:
         """The heading path as shown to people: "Outer > Inner"."""
         return " > ".join(self.headings)
+
+    # The one codec of a passage, as plain columns: the database's chunk query selects
+    # them in this order and the stored snapshot writes them as they are.
+    def to_row(self) -> PassageRow:
+        return (
+            self.id,
+            self.article_path,
+            self.article_id,
+            self.title,
+            self.url,
+            "\n".join(self.headings),
+            self.text,
+            " ".join(self.tokens),
+            "\n".join(self.subheadings),
+            self.layout,
+            self.kind,
+        )
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any], intern: Callable[[str, str], str] | None = None) -> Passage:
+        """A passage from `to_row`'s columns; `intern` shares one string per token."""
+        words = str(row[7]).split()
+        return cls(
+            int(row[0]),
+            str(row[1]),
+            str(row[2]),
+            str(row[3]),
+            None if row[4] is None else str(row[4]),
+            tuple(h for h in str(row[5]).split("\n") if h),
+            str(row[6]),
+            tuple([intern(w, w) for w in words] if intern else words),
+            tuple(h for h in str(row[8]).split("\n") if h),
+            str(row[9]),
+            "course" if row[10] == "course" else "content",
+        )
 
 
 @dataclass(frozen=True)
