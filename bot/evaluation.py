@@ -11,6 +11,7 @@ question not about learning, no sentence said twice.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +19,6 @@ from bot.console import answer_body
 from bot.errors import BotError
 from bot.i18n import detect_language
 from bot.kb.asking import converse
-from bot.kb.boilerplate import is_promo
 from bot.kb.course import is_course_heading
 from bot.kb.results import Answer, SearchResult
 from bot.kb.retrieval import Retriever
@@ -104,16 +104,30 @@ def load_cases(path: Path) -> list[EvalCase]:
     return cases
 
 
+# Calls to action, found by their form: independent of the markers the indexer drops
+# text by (vocab/promo_markers.txt), so a marker missing there still shows here.
+PROMOTION = re.compile(
+    r"扫码|二维码|关注(?:我|公众号|微信)|公众号(?:回复|后台)|加群|加微信|私信|点赞|一键三连|"
+    r"免费领取|文末领取|领取资料|侵权|侵删|有需要的(?:小伙伴|朋友)|"
+    r"subscribe|follow us|click (?:here|below)|dm me",
+    re.IGNORECASE,
+)
+
+
+def is_promotion(text: str) -> bool:
+    return PROMOTION.search(normalize_text(text)) is not None
+
+
 def is_hit(case: EvalCase, article_id: str, text: str) -> bool:
     judged = normalize_text(text[:JUDGED_CHARS])
     from_source = not case.sources or article_id in case.sources
     return from_source and any(normalize_text(p) in judged for p in case.any_of)
 
 
-def score_case(case: EvalCase, result: SearchResult, markers: tuple[str, ...], report: EvalReport) -> None:
+def score_case(case: EvalCase, result: SearchResult, report: EvalReport) -> None:
     report.total += 1
     top = result.passages[:3]
-    report.promo_passages += sum(is_promo(p.passage.text, markers) for p in top)
+    report.promo_passages += sum(is_promotion(p.passage.text) for p in top)
     if not case.answerable:
         report.unanswerable += 1
         if result.answered:
@@ -170,7 +184,7 @@ def score_answer(
             report.lists_complete += 1
     parts = [c.text for c in (*answer.lead, *answer.items, *answer.see_also)]
     if not learning and any(
-        is_promo(p, vocab.promo_markers) or is_course_heading(p, vocab.course_markers) for p in parts
+        is_promotion(p) or is_course_heading(p, vocab.course_markers) for p in parts
     ):
         report.promo_answers += 1
         report.misses.append(f"{case.id} answer carries promotional or course text: {case.question}")
@@ -200,7 +214,7 @@ def evaluate(retriever: Retriever, cases: list[EvalCase]) -> EvalReport:
     for case in cases:
         # A question is a conversation of one turn; with "turns" the last one is judged.
         reply = converse(retriever, case.turns or (case.question,))[-1]
-        score_case(case, reply.result, vocab.promo_markers, report)
+        score_case(case, reply.result, report)
         learning = reply.result.analysis.intent.learning
         score_answer(case, reply.answer, vocab, learning, report, reply.understood)
     return report
