@@ -40,7 +40,7 @@ from bot.config import Settings
 from bot.errors import ConfigError
 from bot.ratelimit import UserRateLimiter
 from bot.service import KnowledgeService
-from bot.telegram import admin, buttons, conversation, inline
+from bot.telegram import admin, buttons, inline, questions
 from bot.telegram.errors import on_error
 from bot.telegram.state import BotState
 
@@ -115,10 +115,10 @@ def add_handlers(application: Application, settings: Settings) -> None:  # type:
     groups = filters.ChatType.GROUPS
     new_or_edited = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
     admins = admin.admin_filter(settings.admin_user_ids)
-    application.add_handler(CommandHandler("start", conversation.start))
-    application.add_handler(CommandHandler("help", conversation.help_command))
-    application.add_handler(CommandHandler("ask", conversation.ask))
-    application.add_handler(CommandHandler("reset", conversation.reset))
+    application.add_handler(CommandHandler("start", questions.start))
+    application.add_handler(CommandHandler("help", questions.help_command))
+    application.add_handler(CommandHandler("ask", questions.ask))
+    application.add_handler(CommandHandler("reset", questions.reset))
     application.add_handler(CommandHandler("reload", admin.reload, filters=admins))
     application.add_handler(CommandHandler("stats", admin.stats, filters=admins))
     application.add_handler(CommandHandler("explain", admin.explain, filters=admins))
@@ -133,10 +133,10 @@ def add_handlers(application: Application, settings: Settings) -> None:  # type:
     application.add_handler(CallbackQueryHandler(buttons.example))  # anything else: "expired"
     application.add_handler(InlineQueryHandler(inline.inline_query))
     application.add_handler(
-        MessageHandler(new_or_edited & private & filters.TEXT & ~filters.COMMAND, conversation.private_text)
+        MessageHandler(new_or_edited & private & filters.TEXT & ~filters.COMMAND, questions.private_text)
     )
     application.add_handler(
-        MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, conversation.group_text)
+        MessageHandler(new_or_edited & groups & filters.TEXT & ~filters.COMMAND, questions.group_text)
     )
     # Uploads only in private chats: files shared in groups are the members' business.
     upload = filters.UpdateType.MESSAGE & private & filters.Document.ALL
@@ -144,10 +144,10 @@ def add_handlers(application: Application, settings: Settings) -> None:  # type:
     application.add_handler(MessageHandler(upload, admin.refuse))
     # Commands this bot lacks, or /cmd@otherbot (which CommandHandler leaves alone).
     unknown = filters.UpdateType.MESSAGE & private & filters.COMMAND
-    application.add_handler(MessageHandler(unknown, conversation.unknown_command))
+    application.add_handler(MessageHandler(unknown, questions.unknown_command))
     # Anything else sent privately (stickers, photos, voice...): a hint.
-    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, conversation.non_text))
-    application.add_handler(ChatMemberHandler(conversation.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.UpdateType.MESSAGE & private, questions.non_text))
+    application.add_handler(ChatMemberHandler(questions.added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(on_error)
 
 

@@ -8,26 +8,20 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.i18n import Lang, detect_language, refusal, t
-from bot.kb.results import Answer, Cited
+from bot.kb.results import Answer
+from bot.plaintext import sentence_joiner, with_citation
 from bot.service import KnowledgeService, Reply
 from bot.terminal import visible
-
-
-def cited(parts: tuple[Cited, ...], lang: Lang, mark: Callable[[str], str] = lambda s: s) -> str:
-    """Sentences with their source numbers: "句子。[1]句子。[1]" / "Sentence. [1] Sentence. [1]"."""
-    joiner = " " if lang == "en" else ""
-    return joiner.join(
-        mark(c.text) if c.text.endswith(("：", ":")) else f"{mark(c.text)}[{c.source}]" for c in parts
-    )
 
 
 def answer_body(answer: Answer, lang: Lang, understood: str = "") -> str:
     """The answer as read above the sources: how a follow-up was understood, the lead,
     the list, the see-also lines."""
     lines = [understood] if understood else []
-    lines += [cited(answer.lead, lang)] if answer.lead else []
-    lines += [f"• {c.text}[{c.source}]" for c in answer.items]
-    lines += [f"{t('see_also', lang)}{c.text}[{c.source}]" for c in answer.see_also]
+    if answer.lead:
+        lines.append(sentence_joiner(lang).join(with_citation(c.text, c.source) for c in answer.lead))
+    lines += [f"• {with_citation(c.text, c.source)}" for c in answer.items]
+    lines += [f"{t('see_also', lang)}{with_citation(c.text, c.source)}" for c in answer.see_also]
     return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from bot.i18n import Lang, refusal, t
 from bot.kb.results import Answer
-from bot.plaintext import clean_input, clip_line
+from bot.plaintext import clean_input, clip_line, sentence_joiner, with_citation
 from bot.records import Stats
 from bot.report import IndexReport
 
@@ -102,13 +102,10 @@ def render_answer(answer: Answer, lang: Lang) -> list[str]:
     def mark(text: str) -> str:
         return highlight(text, answer.highlight)
 
-    lead = [
-        mark(c.text) if c.text.endswith(("：", ":")) else f"{mark(c.text)}[{c.source}]" for c in answer.lead
-    ]
-    joiner = " " if lang == "en" else ""
-    units = [joiner.join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
-    units += [f"• {mark(c.text)}[{c.source}]" for c in answer.items]
-    units += [f"{esc(t('see_also', lang))}{mark(c.text)}[{c.source}]" for c in answer.see_also]
+    lead = [with_citation(mark(c.text), c.source) for c in answer.lead]
+    units = [sentence_joiner(lang).join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
+    units += [f"• {with_citation(mark(c.text), c.source)}" for c in answer.items]
+    units += [f"{esc(t('see_also', lang))}{with_citation(mark(c.text), c.source)}" for c in answer.see_also]
     units.append("")
     units.append(f"<b>{esc(t('sources', lang))}</b>")
     for number, source in enumerate(answer.sources, start=1):

@@ -21,3 +21,14 @@ def clip(text: str, limit: int) -> str:
 def clip_line(text: str, limit: int) -> str:
     """`text` on one line (runs of whitespace as one space), then clipped."""
     return clip(" ".join(text.split()), limit)
+
+
+def with_citation(text: str, source: int) -> str:
+    """A sentence with its source number ("句子。[1]"); a line that introduces a list
+    ("…如下：") is cited by its items instead."""
+    return text if text.endswith(("：", ":")) else f"{text}[{source}]"
+
+
+def sentence_joiner(lang: str) -> str:
+    """Between the sentences of one paragraph: a space in English, nothing in Chinese."""
+    return " " if lang == "en" else ""

@@ -10,7 +10,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.error import TimedOut
 
-from bot.telegram import conversation, replies
+from bot.telegram import questions, replies
 
 BOT = User(4242, "AIGC", is_bot=True, username="aigc_test_bot")
 
@@ -79,21 +79,21 @@ def group_message(
 )
 def test_addressed_by_mention(text: str, offset: int, expected: str) -> None:
     entity = MessageEntity(MessageEntity.MENTION, offset, len("@aigc_test_bot"))
-    assert conversation.addressed_question(group_message(text, [entity]), "aigc_test_bot", 4242) == expected
+    assert questions.addressed_question(group_message(text, [entity]), "aigc_test_bot", 4242) == expected
 
 
 def test_group_chatter_and_other_mentions_are_not_addressed() -> None:
     other = MessageEntity(MessageEntity.MENTION, 0, len("@someone"))
     assert (
-        conversation.addressed_question(group_message("@someone 什么是AIGC", [other]), "aigc_test_bot", 4242)
+        questions.addressed_question(group_message("@someone 什么是AIGC", [other]), "aigc_test_bot", 4242)
         is None
     )
-    assert conversation.addressed_question(group_message("什么是AIGC"), "aigc_test_bot", 4242) is None
+    assert questions.addressed_question(group_message("什么是AIGC"), "aigc_test_bot", 4242) is None
 
 
 def test_reply_to_the_bot_is_addressed() -> None:
     earlier = Message(9, None, Chat(-100, Chat.SUPERGROUP), from_user=BOT, text="old")  # type: ignore[arg-type]
     assert (
-        conversation.addressed_question(group_message("那薪资呢？", reply_to=earlier), "aigc_test_bot", 4242)
+        questions.addressed_question(group_message("那薪资呢？", reply_to=earlier), "aigc_test_bot", 4242)
         == "那薪资呢？"
     )

@@ -27,7 +27,7 @@ from bot.kb.vocab import normalize_text
 CANDIDATES = 60
 FOCUS_PASSAGES = 10  # a name the question's best passages lack is unknown to the knowledge base
 NEAREST = 50  # BM25 matches whose titles may pad "did you mean"
-NEAR_DUPLICATE = 0.8
+SAME_PASSAGE = 0.8  # token Jaccard at which two passages say the same (sentences: NEAR_DUPLICATE)
 FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 _FUZZY_LINE = re.compile(f"^(?:{_FUZZY_CANDIDATE.pattern})$", re.MULTILINE)  # the same, per line
@@ -438,7 +438,7 @@ class Retriever:
         return self.snapshot.kept(
             "near duplicates",
             pair,
-            lambda: jaccard(self.token_set(a), self.token_set(b)) >= NEAR_DUPLICATE,
+            lambda: jaccard(self.token_set(a), self.token_set(b)) >= SAME_PASSAGE,
         )
 
     def _diversify(self, ranked: list[tuple[int, float]], needed: int) -> list[tuple[int | None, float]]:

@@ -21,7 +21,7 @@ from bot.errors import StorageError
 from bot.formatting import Callback, decode_callback, render_passages
 from bot.i18n import EXAMPLES, Lang, t
 from bot.records import LoggedQuestion
-from bot.telegram.conversation import respond
+from bot.telegram.questions import respond
 from bot.telegram.replies import reply_messages
 from bot.telegram.state import get_state, user_lang
 
