@@ -23,18 +23,18 @@ _MISSING = object()
 # costs a few megabytes at most (a decoded passage is ~20 KB at 400 characters, a dense
 # score vector 8 bytes per passage).
 LIMITS: Mapping[str, int] = {
-    "passage": 1024,  # decoded passages of a stored snapshot
-    "token sets": 2048,  # a passage's distinct tokens
-    "normal text": 4096,  # a passage's normalised text
-    "windows": 2048,  # a passage's lines as token sets, with its headings (coverage)
-    "heading grams": 4096,  # a passage's headings as weighted bigram sets
-    "name grams": 4096,  # a heading's or title's bigrams
+    "passage": 512,  # decoded passages of a stored snapshot
+    "token sets": 1024,  # a passage's distinct tokens
+    "normal text": 2048,  # a passage's normalised text
+    "windows": 1024,  # a passage's lines as token sets, with its headings (coverage)
+    "heading grams": 2048,  # a passage's headings as weighted bigram sets
+    "name grams": 2048,  # a heading's or title's bigrams
     "near duplicates": 8192,  # whether two passages share nearly all their words
-    "pieces": 4096,  # a passage's sentences
-    "stock phrasing": 4096,  # sentences two passages share
+    "pieces": 2048,  # a passage's sentences
+    "stock phrasing": 2048,  # sentences two passages share
     "outline": 256,  # an article's lines and sections
     "dense": 32,  # a frequent term's contributions as a full vector (BM25)
-    "segments": 8192,  # jieba's words of a short text (questions, headings, sentences)
+    "segments": 4096,  # jieba's words of a short text (questions, headings, sentences)
     "expansions": 4096,  # a glossary or synonym entry's target tokens
 }
 
