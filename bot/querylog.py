@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 from bot.errors import StorageError
-from bot.records import LoggedQuestion, Stats
+from bot.records import DayCount, Disliked, LoggedQuestion, Reloaded, Stats, Usage
 from bot.store import Database
 
 
@@ -114,3 +114,57 @@ async def stats(db: Database, limit: int = 5) -> Stats:
         helpful=int(await scalar("SELECT count(*) FROM feedback WHERE value = 1")),
         unhelpful=int(await scalar("SELECT count(*) FROM feedback WHERE value = -1")),
     )
+
+
+async def usage(db: Database, days: int = 30) -> Usage:
+    """Questions per UTC day over the last `days` days (answered and refused), and the
+    votes. One indexed range scan: fast with a hundred thousand logged questions."""
+    since = f"-{days - 1} days"
+    rows = await db.fetchall(
+        "SELECT substr(asked_at, 1, 10) AS day, sum(answered), count(*) - sum(answered) FROM questions"
+        " WHERE asked_at >= strftime('%Y-%m-%d', 'now', ?) GROUP BY day ORDER BY day",
+        (since,),
+    )
+    counts = [DayCount(str(r[0]), int(r[1]), int(r[2])) for r in rows]
+    votes = await db.fetchall("SELECT value, count(*) FROM feedback GROUP BY value")
+    by_value = {int(v): int(n) for v, n in votes}
+    return Usage(
+        counts,
+        sum(c.answered + c.refused for c in counts),
+        sum(c.answered for c in counts),
+        by_value.get(1, 0),
+        by_value.get(-1, 0),
+    )
+
+
+async def refused(db: Database, since: str = "", until: str = "", limit: int = 5000) -> list[tuple[str, str]]:
+    """(text, asked at) of refused questions from `since` until before `until` (dates,
+    "" for no bound), newest first, at most `limit`."""
+    rows = await db.fetchall(
+        "SELECT text, asked_at FROM questions WHERE answered = 0 AND asked_at >= ?"
+        " AND (? = '' OR asked_at < ?) ORDER BY asked_at DESC LIMIT ?",
+        (since, until, until, limit),
+    )
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+async def disliked(db: Database, limit: int = 200) -> list[Disliked]:
+    """Every 👎, newest first, with the passages the answer was built from."""
+    rows = await db.fetchall(
+        "SELECT q.id, q.text, f.given_at, q.passages FROM feedback f JOIN questions q ON q.id = f.question"
+        " WHERE f.value = -1 ORDER BY f.given_at DESC LIMIT ?",
+        (limit,),
+    )
+    out = []
+    for question_id, text, given_at, passages in rows:
+        try:
+            ids = tuple(int(i) for i in json.loads(passages))
+        except (ValueError, TypeError):
+            ids = ()
+        out.append(Disliked(int(question_id), str(text), str(given_at), ids))
+    return out
+
+
+async def last_reload(db: Database) -> Reloaded | None:
+    row = await db.fetchone("SELECT started_at, ok, report, seconds FROM reloads ORDER BY id DESC LIMIT 1")
+    return None if row is None else Reloaded(str(row[0]), bool(row[1]), str(row[2]), float(row[3]))

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bot import conversations, dictionary, querylog
+from bot import conversations, dictionary, querylog, snapshots
 from bot.adding import add_sources, receive_upload
 from bot.config import Settings
 from bot.data_out import (
@@ -45,19 +45,24 @@ from bot.kb.asking import Reply
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Turn
 from bot.kb.ingest import MAX_ARTICLE_BYTES
-from bot.kb.model import Snapshot
+from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Answer, RetrievalConfig
 from bot.kb.retrieval import Retriever
 from bot.kb.spelling import load_english_words
 from bot.kb.tokenizer import Tokenizer
-from bot.kb.vocab import load_vocabulary
+from bot.kb.vocab import load_vocabulary, normalize_text
 from bot.plaintext import clean_input, clip
-from bot.records import Asker, LoggedQuestion, Stats
+from bot.records import ArticleRow, Asker, Disliked, LoggedQuestion, Refused, Reloaded, Stats, Usage
 from bot.report import IndexReport
 from bot.store import Database
 from bot.writelock import index_writer
 
 __all__ = ["EXPORT_KINDS", "Asker", "KnowledgeService", "Reply", "check_export_target", "parse_since"]
+
+
+def _question_key(text: str) -> str:
+    """What near-identical questions share: normalised, without punctuation or spaces."""
+    return "".join(ch for ch in normalize_text(text) if ch.isalnum())
 
 
 def check_export_target(settings: Settings, target: Path, force: bool) -> None:
@@ -330,6 +335,52 @@ class KnowledgeService:
     async def backup(self, target: Path, force: bool = False) -> None:
         """A consistent copy of the live database (SQLite's online backup)."""
         await backup(self.db, target, force)
+
+    # -- what the admin console shows ---------------------------------------------------
+
+    async def usage(self, days: int = 30) -> Usage:
+        """Questions per day (answered and refused) over `days` days, and the votes."""
+        return await querylog.usage(self.db, days)
+
+    async def last_reload(self) -> Reloaded | None:
+        return await querylog.last_reload(self.db)
+
+    async def refused(self, since: str = "", until: str = "", groups: int = 100) -> list[Refused]:
+        """Refused questions between two dates, near-identical ones grouped (case, width,
+        traditional characters, punctuation and spaces aside), most asked first, each with
+        the "did you mean" topics it is offered now."""
+        rows = await querylog.refused(self.db, since, until)
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for text, asked_at in rows:  # newest first: a group shows its latest wording
+            grouped.setdefault(_question_key(text), []).append((text, asked_at))
+        ranked = sorted(grouped.values(), key=lambda g: (len(g), g[0][1]), reverse=True)[:groups]
+        retriever = self._loaded().retriever
+
+        def offered(text: str) -> tuple[str, ...]:
+            return tuple(retriever.suggestions(text))
+
+        out = []
+        for group in ranked:
+            text, last = group[0]
+            out.append(Refused(text, len(group), last, await asyncio.to_thread(offered, text)))
+        return out
+
+    async def disliked(self, limit: int = 100) -> list[tuple[Disliked, list[Passage]]]:
+        """Every 👎 with the passages its answer was built from (those still indexed)."""
+        return [
+            (d, await snapshots.passages_by_id(self.db, d.passage_ids))
+            for d in await querylog.disliked(self.db, limit)
+        ]
+
+    async def articles(self) -> list[ArticleRow]:
+        return await snapshots.article_rows(self.db)
+
+    async def article(self, path: str) -> list[Passage]:
+        """An article's passages and headings exactly as indexed."""
+        return await snapshots.passages_of(self.db, path)
+
+    async def find_passages(self, text: str, limit: int = 50) -> list[Passage]:
+        return await snapshots.passages_with(self.db, clip(clean_input(text), 200), limit)
 
     # -- the knowledge folder: what admins add (callers reload afterwards) -----------------
 
