@@ -211,19 +211,17 @@ class KnowledgeService:
         carries its log id. A failed write costs the user nothing: it is logged, and the
         answer is returned."""
         started = time.perf_counter()
-        question = clean_input(question).strip()
-        limit = self.settings.max_question_chars
-        truncated = len(question) > limit
-        question = clip(question, limit)  # very long input is searched by its beginning
-        keep = conversation is not None and self.settings.context_ttl_seconds > 0
-        previous = await self._context(conversation) if keep and continues and conversation else None
+        question, truncated = self._bounded(question)
+        # Where the turn is kept: nowhere without a conversation or with a TTL of 0.
+        key = conversation if conversation and self.settings.context_ttl_seconds > 0 else None
+        previous = await self._context(key) if key and continues else None
         retriever = self._loaded().retriever
         reply = await asyncio.to_thread(
             asking.ask, retriever, question, k=k, offset=offset, suggest=suggest, previous=previous
         )
-        if keep and conversation and reply.turn is not None:
+        if key and reply.turn is not None:
             try:
-                await conversations.save(self.db, conversation, reply.turn.to_json())
+                await conversations.save(self.db, key, reply.turn.to_json())
             except StorageError as exc:  # the answer matters more than the thread
                 log.warning("conversation not stored: %s", exc)
         question_id = None
@@ -231,6 +229,13 @@ class KnowledgeService:
             latency_ms = (time.perf_counter() - started) * 1000
             question_id = await self._log(asker, question, reply, latency_ms)
         return dataclasses.replace(reply, question_id=question_id, truncated=truncated)
+
+    def _bounded(self, question: str) -> tuple[str, bool]:
+        """The question without control codes, clipped to MAX_QUESTION_CHARS (very long
+        input is searched by its beginning), and whether it was clipped."""
+        question = clean_input(question).strip()
+        limit = self.settings.max_question_chars
+        return clip(question, limit), len(question) > limit
 
     async def _context(self, key: str) -> Turn | None:
         try:
@@ -288,7 +293,7 @@ class KnowledgeService:
     async def inline(self, question: str, articles: int = 5) -> list[Answer]:
         """One answer per article for inline mode, best article first."""
         retriever = self._loaded().retriever
-        question = clip(clean_input(question), self.settings.max_question_chars)
+        question, _ = self._bounded(question)
         return await asyncio.to_thread(asking.per_article, retriever, question, articles)
 
     # -- the question log, feedback and statistics (the faces never see the database) -----
@@ -356,21 +361,19 @@ class KnowledgeService:
         ranked = sorted(grouped.values(), key=lambda g: (len(g), g[0][1]), reverse=True)[:groups]
         retriever = self._loaded().retriever
 
-        def offered(text: str) -> tuple[str, ...]:
-            return tuple(retriever.suggestions(text))
+        def offered() -> list[Refused]:  # one worker thread for every group's suggestions
+            return [
+                Refused(g[0][0], len(g), g[0][1], tuple(retriever.suggestions(g[0][0]))) for g in ranked
+            ]
 
-        out = []
-        for group in ranked:
-            text, last = group[0]
-            out.append(Refused(text, len(group), last, await asyncio.to_thread(offered, text)))
-        return out
+        return await asyncio.to_thread(offered)
 
     async def disliked(self, limit: int = 100) -> list[tuple[Disliked, list[Passage]]]:
         """Every 👎 with the passages its answer was built from (those still indexed)."""
-        return [
-            (d, await snapshots.passages_by_id(self.db, d.passage_ids))
-            for d in await querylog.disliked(self.db, limit)
-        ]
+        votes = await querylog.disliked(self.db, limit)
+        ids = list(dict.fromkeys(i for d in votes for i in d.passage_ids))
+        found = {p.id: p for p in await snapshots.passages_by_id(self.db, ids)}  # one query for all
+        return [(d, [found[i] for i in d.passage_ids if i in found]) for d in votes]
 
     async def articles(self) -> list[ArticleRow]:
         return await snapshots.article_rows(self.db)
