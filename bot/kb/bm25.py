@@ -56,6 +56,12 @@ def okapi_idf(df: npt.NDArray[np.float64], size: int, epsilon: float) -> npt.NDA
     return idf
 
 
+def _all_positive(idf: npt.NDArray[np.float64]) -> bool:
+    """Every contribution is > 0 (every idf is; tf always adds): then a document matches
+    exactly when its score is > 0, and `top` needs no match mask."""
+    return bool(len(idf) == 0 or idf.min() > 0)
+
+
 def okapi_tf(
     tf: npt.NDArray[np.int32], lengths: npt.NDArray[np.float64], avgdl: float, k1: float, b: float
 ) -> npt.NDArray[np.float64]:
@@ -115,6 +121,7 @@ class BM25Index:
         self._indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
         self.doc_freqs = df
         self.idf_values = okapi_idf(df, self.size, epsilon)
+        self._positive = _all_positive(self.idf_values)
         # In slices, so that 10M postings never need more than a few MB of temporaries.
         contrib = np.empty(len(tf), dtype=np.float64)
         for start in range(0, len(tf), _SLICE):
@@ -158,6 +165,7 @@ class BM25Index:
         index._contrib = arrays["contrib"]
         index.idf_values = np.asarray(arrays["idf"])
         index.doc_freqs = np.asarray(arrays["df"])
+        index._positive = _all_positive(index.idf_values)
         if len(index.vocabulary) != len(index.idf_values) or len(index._indptr) != len(terms) + 1:
             raise ValueError("BM25 arrays do not match their terms")
         return index
@@ -196,13 +204,6 @@ class BM25Index:
             if term_id is not None:
                 out.append((term_id, weight))
         return out
-
-    @property
-    def _positive(self) -> bool:
-        """Every contribution is > 0 (every idf is; tf always adds): then a document
-        matches exactly when its score is > 0, and `top` needs no match mask."""
-        idf = self.idf_values
-        return self.memo.get("mask", "positive", lambda: bool(len(idf) == 0 or idf.min() > 0))
 
     def _top_positive(
         self, terms: Sequence[tuple[int, float]], k: int, exclude: npt.NDArray[np.bool_] | None
