@@ -24,11 +24,12 @@ from typing import Any
 
 from bot import logs
 from bot.config import Settings, load_settings
-from bot.console import chat_loop, render_reply, reply_json
+from bot.console import chat_loop, reply_json
 from bot.crossval import cross_validate
 from bot.errors import BotError, ConfigError, StartupError
 from bot.evaluation import evaluate, load_cases
 from bot.init import init
+from bot.kb.answer_text import render_reply
 from bot.service import EXPORT_KINDS, KnowledgeService, check_export_target, parse_since
 from bot.terminal import json_safe, say
 

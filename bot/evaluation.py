@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.console import answer_body
 from bot.errors import BotError
 from bot.i18n import detect_language
+from bot.kb.answer_text import answer_body
 from bot.kb.asking import converse
 from bot.kb.course import is_course_heading
 from bot.kb.results import Answer, SearchResult

@@ -24,11 +24,12 @@ async def log_question(
     passage_ids: Sequence[int],
     latency_ms: float,
     lang: str,
+    answer: str = "",
 ) -> int:
     async with db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO questions(user_id, chat_id, chat_type, text, answered, passages, shown,"
-            " latency_ms, lang) VALUES (?,?,?,?,?,?,?,?,?)",
+            " latency_ms, lang, answer) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
                 user_id,
                 chat_id,
@@ -39,6 +40,7 @@ async def log_question(
                 len(passage_ids),
                 latency_ms,
                 lang,
+                answer,
             ),
         )
     if cursor.lastrowid is None:
@@ -151,17 +153,18 @@ async def refused(db: Database, since: str = "", until: str = "", limit: int = 5
 async def disliked(db: Database, limit: int = 200) -> list[Disliked]:
     """Every 👎, newest first, with the passages the answer was built from."""
     rows = await db.fetchall(
-        "SELECT q.id, q.text, f.given_at, q.passages FROM feedback f JOIN questions q ON q.id = f.question"
+        "SELECT q.id, q.text, f.given_at, q.passages, q.answer"
+        " FROM feedback f JOIN questions q ON q.id = f.question"
         " WHERE f.value = -1 ORDER BY f.given_at DESC LIMIT ?",
         (limit,),
     )
     out = []
-    for question_id, text, given_at, passages in rows:
+    for question_id, text, given_at, passages, answer in rows:
         try:
             ids = tuple(int(i) for i in json.loads(passages))
         except (ValueError, TypeError):
             ids = ()
-        out.append(Disliked(int(question_id), str(text), str(given_at), ids))
+        out.append(Disliked(int(question_id), str(text), str(given_at), ids, str(answer)))
     return out
 
 

@@ -83,6 +83,7 @@ class Disliked:
     text: str
     given_at: str
     passage_ids: tuple[int, ...]
+    answer: str = ""  # as the user read it ("" if logged before answers were kept)
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,11 @@ from bot.data_out import (
 )
 from bot.errors import ConfigError, StorageError
 from bot.explain import render_explanation
+from bot.i18n import detect_language
 from bot.indexer import KnowledgeIndexer
 from bot.isolation import reader_for
 from bot.kb import asking
+from bot.kb.answer_text import answer_body
 from bot.kb.asking import Reply
 from bot.kb.chunking import Chunker
 from bot.kb.followup import Turn
@@ -71,7 +73,11 @@ def check_export_target(settings: Settings, target: Path, force: bool) -> None:
     nothing existing unless `force`."""
     check_target(target, settings.database_path, force)
 
+
 log = logging.getLogger(__name__)
+
+# The answer kept in the question log with each question (for reviewing 👎).
+MAX_LOGGED_ANSWER = 4000
 
 
 @dataclass(frozen=True)
@@ -257,6 +263,12 @@ class KnowledgeService:
                 passage_ids=[p.passage.id for p in reply.answer.passages],
                 latency_ms=latency_ms,
                 lang=asker.lang,
+                answer=clip(
+                    answer_body(reply.answer, detect_language(question, asker.lang), reply.understood),
+                    MAX_LOGGED_ANSWER,
+                )
+                if reply.answered
+                else "",
             )
         except (StorageError, ValueError) as exc:
             log.warning("question not logged: %s", exc)
@@ -362,9 +374,7 @@ class KnowledgeService:
         retriever = self._loaded().retriever
 
         def offered() -> list[Refused]:  # one worker thread for every group's suggestions
-            return [
-                Refused(g[0][0], len(g), g[0][1], tuple(retriever.suggestions(g[0][0]))) for g in ranked
-            ]
+            return [Refused(g[0][0], len(g), g[0][1], tuple(retriever.suggestions(g[0][0]))) for g in ranked]
 
         return await asyncio.to_thread(offered)
 

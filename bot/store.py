@@ -111,6 +111,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         # the last turn of each conversation (a private chat, or a user in a group)
         "CREATE TABLE conversations (key TEXT PRIMARY KEY, turn TEXT NOT NULL, updated_at REAL NOT NULL);",
     ),
+    (
+        "0006_question_answer",
+        # the answer as the user read it: a 👎 is reviewed against what was shown, not
+        # against what today's index would answer
+        "ALTER TABLE questions ADD COLUMN answer TEXT NOT NULL DEFAULT '';",
+    ),
 )
 
 

@@ -30,6 +30,8 @@ async def test_the_console_views_read_the_log_and_the_index(tmp_path: Path) -> N
 
         [(dislike, passages)] = await service.disliked()
         assert dislike.text == "什么是AIGC？" and passages
+        lead = answered.answer.lead[0].text
+        assert lead[:40] in dislike.answer, "the 👎 shows the answer as the user read it"
         assert [p.id for p in passages] == [p.passage.id for p in answered.answer.passages]
 
         articles = await service.articles()

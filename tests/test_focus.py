@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.console import render_text
 from bot.kb.answer import compose_answer
+from bot.kb.answer_text import render_text
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
 from bot.kb.retrieval import Retriever
 
