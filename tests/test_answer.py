@@ -1,10 +1,13 @@
 """The answer a user reads: lead, whole lists, subjects, see-also lines, citations."""
 
+import json
+
 from bot.kb.answer import compose_answer
 from bot.kb.outline import Outline
 from bot.kb.ranker import rank
 from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
+from tests.conftest import DATA
 
 
 def ask(retriever: Retriever, question: str) -> Answer:
@@ -93,3 +96,14 @@ def test_course_material_answers_learning_questions(seed_retriever: Retriever) -
     result = seed_retriever.search("AIGC的学习路线是怎样的？", k=5)
     assert result.answered
     assert any(p.passage.kind == "course" for p in result.passages)
+
+
+def test_every_source_shows_its_articles_title_and_link(seed_retriever: Retriever) -> None:
+    # A list read from an article's outline may cite an article no retrieved passage
+    # belongs to: it must still be named by its title and link, never by its file name.
+    articles = {a.path: (a.title, a.url) for a in seed_retriever.snapshot.articles}
+    questions = [json.loads(line)["q"] for line in (DATA / "dev_lists.jsonl").read_text().splitlines()]
+    questions += [json.loads(line)["q"] for line in (DATA / "dev.jsonl").read_text().splitlines()]
+    cited = [s for q in questions for s in ask(seed_retriever, q).sources]
+    assert cited
+    assert all((s.title, s.url) in articles.values() for s in cited), "a source named by its file"

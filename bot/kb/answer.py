@@ -133,10 +133,14 @@ class _Composer:
         return [Cited(split_sentences(first.text)[0], self.cite(top.passage.article_path))]
 
     def _source(self, article: str) -> Source:
+        """The article's title and link. A list or a lead may come from an article none
+        of the retrieved passages belongs to (its outline, a neighbour's sentence): its
+        title and link are then the snapshot's, never the file name."""
         for scored in self.result.passages:
             if scored.passage.article_path == article:
                 return Source(scored.passage.title, scored.passage.url)
-        return Source(article, None)
+        info = next((a for a in self.snapshot.articles if a.path == article), None)
+        return Source(info.title, info.url) if info is not None else Source(article, None)
 
     def lead(self, best: Sentence, candidates: Sequence[Sentence] = ()) -> list[Cited]:
         """The best sentence (with the one it leans on), then further sentences of its
