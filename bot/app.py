@@ -43,6 +43,7 @@ from bot.service import KnowledgeService
 from bot.telegram import admin, buttons, inline, questions
 from bot.telegram.errors import on_error
 from bot.telegram.state import BotState
+from bot.web.server import RunningConsole, start_console
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +165,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         inline=UserRateLimiter(limit * 3),
     )
     await set_commands(application, settings)
+    if settings.web_port is not None:  # the admin console beside the bot, same service
+        console = start_console(service, settings)
+        application.bot_data["console"] = console
+        log.warning("%s", console.announce())
     # In the background: polling starts now; the first refused question may still wait.
     application.bot_data["warm"] = asyncio.get_running_loop().create_task(service.warm())
     log.info(
@@ -187,6 +192,9 @@ async def set_commands(application: Application, settings: Settings) -> None:  #
 
 
 async def _post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    console = application.bot_data.get("console")
+    if isinstance(console, RunningConsole):
+        console.stop()
     warm = application.bot_data.get("warm")
     if isinstance(warm, asyncio.Task):
         warm.cancel()

@@ -6,6 +6,7 @@ aigc-bot chat                   interactive console conversation, no token neede
 aigc-bot eval FILE.jsonl        score a question file
 aigc-bot run                    Telegram bot, long polling (needs TELEGRAM_BOT_TOKEN)
 aigc-bot webhook                Telegram bot behind a webhook (needs WEBHOOK_URL too)
+aigc-bot web                    admin console in the browser (WEB_LISTEN:WEB_PORT)
 """
 
 from __future__ import annotations
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     command("run", "run the Telegram bot with long polling (needs TELEGRAM_BOT_TOKEN)")
     command("webhook", "run the Telegram bot behind a webhook (needs WEBHOOK_URL too)")
+    command(
+        "web",
+        "serve the admin console in the browser on WEB_LISTEN:WEB_PORT (default 127.0.0.1:8080); "
+        "log in with WEB_ADMIN_TOKEN, or the token printed at start",
+    )
     export = command("export", "export the question log, unanswered questions or feedback")
     export.add_argument("kind", choices=EXPORT_KINDS)
     export.add_argument("--since", metavar="DATE", help="only rows from this date on (YYYY-MM-DD)")
@@ -137,9 +143,7 @@ def _add(sources: list[str]) -> Work:
     return run
 
 
-async def _with_service(
-    settings: Settings, work: Work, *, load: bool = True
-) -> int:
+async def _with_service(settings: Settings, work: Work, *, load: bool = True) -> int:
     service = await KnowledgeService.open(settings, load=load)
     try:
         return await work(service)
@@ -310,6 +314,24 @@ def _bot(settings: Settings, mode: str) -> int:
         return 2 if isinstance(exc, ConfigError) else 1
 
 
+def _web(settings: Settings) -> int:
+    """`aigc-bot web` until SIGINT/SIGTERM; one line and exit 2 when it may not start."""
+    from bot.web.server import serve
+
+    logs.configure(settings.log_level)
+    try:
+        asyncio.run(serve(settings, say=lambda line: say(line, flush=True)))
+    except BotError as exc:
+        say(f"aigc-bot: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ConfigError) else 1
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        say(f"aigc-bot: cannot listen on {settings.web_listen}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 def _service_command(settings: Settings, args: argparse.Namespace) -> int:
     logs.configure(logging.WARNING)
     if args.command == "eval" and not args.file.is_file():
@@ -346,4 +368,6 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command in {"run", "webhook"}:
         return _bot(settings, args.command)
+    if args.command == "web":
+        return _web(settings)
     return _service_command(settings, args)

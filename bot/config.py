@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     webhook_path: str = "telegram"
     webhook_secret_token: SecretStr | None = None
 
+    # Admin console in the browser (aigc-bot web; run and webhook serve it too when
+    # WEB_PORT is set). Without WEB_ADMIN_TOKEN it listens on loopback only, with a
+    # token made up for the run and printed once.
+    web_listen: str = "127.0.0.1"
+    web_port: int | None = Field(default=None, ge=1, le=65535)
+    web_admin_token: SecretStr | None = None
+
     @field_validator("admin_user_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -83,6 +90,8 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret_token",
         "log_retention_days",
+        "web_port",
+        "web_admin_token",
         mode="before",
     )
     @classmethod
@@ -118,6 +127,16 @@ class Settings(BaseSettings):
         # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
         if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("web_admin_token")
+    @classmethod
+    def _check_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # It is the only thing between the network and the admin actions: not guessable
+        # by hand, and typeable into a login form and an Authorization header.
+        token = value.get_secret_value() if value is not None else ""
+        if value is not None and (len(token) < 16 or not token.isprintable() or " " in token):
+            raise ValueError("must be at least 16 printable characters without spaces")
         return value
 
     @field_validator("webhook_url")

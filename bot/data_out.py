@@ -24,13 +24,14 @@ EXPORT_KINDS: tuple[ExportKind, ...] = ("questions", "unanswered", "feedback")
 
 _QUESTIONS = (
     "SELECT id, asked_at, user_id, chat_id, chat_type, text, answered, latency_ms, lang FROM questions"
-    " WHERE asked_at >= ? {extra} ORDER BY asked_at"
+    " WHERE asked_at >= :since AND (:until = '' OR asked_at < :until) {extra} ORDER BY asked_at"
 )
 _SQL: dict[ExportKind, str] = {
     "questions": _QUESTIONS.format(extra=""),
     "unanswered": _QUESTIONS.format(extra="AND answered = 0"),
     "feedback": "SELECT f.question, f.given_at, f.user_id, f.value, q.text FROM feedback f"
-    " JOIN questions q ON q.id = f.question WHERE f.given_at >= ? ORDER BY f.given_at",
+    " JOIN questions q ON q.id = f.question"
+    " WHERE f.given_at >= :since AND (:until = '' OR f.given_at < :until) ORDER BY f.given_at",
 }
 
 
@@ -45,9 +46,10 @@ def parse_since(value: str | None) -> str:
 
 
 async def export_rows(
-    db: Database, kind: ExportKind, since: str = ""
+    db: Database, kind: ExportKind, since: str = "", until: str = ""
 ) -> tuple[list[str], list[Sequence[object]]]:
-    async with db.conn.execute(_SQL[kind], (since,)) as cursor:
+    """Rows from `since` until before `until` (dates; "" for no bound)."""
+    async with db.conn.execute(_SQL[kind], {"since": since, "until": until}) as cursor:
         columns = [c[0] for c in cursor.description]
         rows: list[Sequence[object]] = [tuple(r) for r in await cursor.fetchall()]
     return columns, rows

@@ -142,6 +142,82 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Top unanswered (write these next):",
     },
     "none": {"zh": "（无）", "en": "(none)"},
+    # -- the admin console in the browser (bot/web) --------------------------------------
+    "web_title": {"zh": "AIGC 问答 · 管理后台", "en": "AIGC Q&A · Admin console"},
+    "web_overview": {"zh": "概览", "en": "Overview"},
+    "web_unanswered": {"zh": "未回答", "en": "Unanswered"},
+    "web_feedback": {"zh": "差评", "en": "Feedback"},
+    "web_knowledge": {"zh": "知识库", "en": "Knowledge"},
+    "web_hit": {"zh": "命中测试", "en": "Hit test"},
+    "web_logout": {"zh": "退出", "en": "Log out"},
+    "web_login": {"zh": "登录", "en": "Log in"},
+    "web_token": {"zh": "管理令牌（WEB_ADMIN_TOKEN）", "en": "Admin token (WEB_ADMIN_TOKEN)"},
+    "web_wrong_token": {"zh": "令牌不对。", "en": "Wrong token."},
+    "web_articles": {"zh": "文章", "en": "Articles"},
+    "web_passages": {"zh": "段落", "en": "Passages"},
+    "web_asked_30": {"zh": "近 {days} 天提问", "en": "Questions, last {days} days"},
+    "web_answered_rate": {"zh": "回答率", "en": "Answered"},
+    "web_votes": {"zh": "反馈", "en": "Votes"},
+    "web_per_day": {"zh": "每天的提问", "en": "Questions per day"},
+    "web_answered": {"zh": "已回答", "en": "Answered"},
+    "web_refused": {"zh": "未回答", "en": "Refused"},
+    "web_day": {"zh": "日期", "en": "Day"},
+    "web_index": {"zh": "当前索引", "en": "Index being served"},
+    "web_loaded_at": {"zh": "加载于 {when} UTC", "en": "loaded at {when} UTC"},
+    "web_last_reload": {"zh": "管理员上次重新加载", "en": "Last reload by an admin"},
+    "web_never": {"zh": "还没有记录。", "en": "None recorded yet."},
+    "web_reload_ok": {"zh": "成功，用时 {seconds:.1f} 秒", "en": "succeeded in {seconds:.1f} s"},
+    "web_reload_failed": {"zh": "失败，用时 {seconds:.1f} 秒", "en": "failed after {seconds:.1f} s"},
+    "web_skipped": {"zh": "跳过的文件", "en": "Skipped files"},
+    "web_question": {"zh": "问题", "en": "Question"},
+    "web_times": {"zh": "次数", "en": "Times"},
+    "web_last_asked": {"zh": "最后一次", "en": "Last asked"},
+    "web_suggestions": {"zh": "当前推荐", "en": "Suggestions offered"},
+    "web_since": {"zh": "从", "en": "From"},
+    "web_until": {"zh": "到（不含）", "en": "Until (excluded)"},
+    "web_filter": {"zh": "筛选", "en": "Filter"},
+    "web_download": {"zh": "下载", "en": "Download"},
+    "web_bad_date": {"zh": "日期格式应为 YYYY-MM-DD。", "en": "Dates are YYYY-MM-DD."},
+    "web_disliked_at": {"zh": "差评时间", "en": "Disliked at"},
+    "web_answer_shown": {"zh": "当时的回答", "en": "Answer shown"},
+    "web_passages_used": {"zh": "引用的段落", "en": "Passages used"},
+    "web_passages_gone": {
+        "zh": "这些段落已不在当前索引里（文章已修改或删除）。",
+        "en": "Those passages are no longer indexed (the article changed or was removed).",
+    },
+    "web_title_col": {"zh": "标题", "en": "Title"},
+    "web_link": {"zh": "链接", "en": "Link"},
+    "web_date": {"zh": "日期", "en": "Date"},
+    "web_kind": {"zh": "类型", "en": "Kind"},
+    "web_kind_article": {"zh": "文章", "en": "article"},
+    "web_kind_course": {"zh": "课程", "en": "course"},
+    "web_kind_document": {"zh": "文档", "en": "document"},
+    "web_search_passages": {"zh": "搜索段落（原文）", "en": "Search passages (literal text)"},
+    "web_search": {"zh": "搜索", "en": "Search"},
+    "web_no_match": {"zh": "没有段落包含这段文字。", "en": "No passage contains that text."},
+    "web_no_article": {"zh": "索引里没有这篇文章。", "en": "No such article in the index."},
+    "web_actions": {"zh": "管理操作", "en": "Admin actions"},
+    "web_reload": {"zh": "重新加载知识库", "en": "Reload the knowledge base"},
+    "web_upload": {"zh": "上传文档", "en": "Upload a document"},
+    "web_upload_hint": {
+        "zh": ".md .txt .html .docx .pdf，最大 {kib} KiB",
+        "en": ".md .txt .html .docx .pdf, at most {kib} KiB",
+    },
+    "web_add": {"zh": "添加网页", "en": "Add a web page"},
+    "web_no_url": {
+        "zh": "请输入网址，例如 https://example.org/article",
+        "en": "Please type a URL, e.g. https://example.org/article",
+    },
+    "web_no_file": {"zh": "请选择一个文件。", "en": "Please choose a file."},
+    "web_ask": {"zh": "测试", "en": "Try it"},
+    "web_continue": {"zh": "接着上一个问题（追问）", "en": "Continue the conversation (follow-up)"},
+    "web_hit_hint": {
+        "zh": "输入一个问题，看机器人会怎么回答（不计入提问记录）。",
+        "en": "Type a question to see exactly what the bot would answer (not logged).",
+    },
+    "web_intent": {"zh": "问题类型", "en": "Intent"},
+    "web_explain": {"zh": "排序解释（--explain）", "en": "Why passages ranked (--explain)"},
+    "web_error": {"zh": "出错了：{reason}", "en": "Something went wrong: {reason}"},
 }
 
 EXAMPLES: dict[Lang, tuple[str, ...]] = {
@@ -164,6 +240,26 @@ def detect_language(text: str, language_code: str | None = None) -> Lang:
     if language_code and language_code.lower().startswith("en"):
         return "en"
     return "zh"
+
+
+def accepted_language(header: str) -> Lang:
+    """Chinese unless the browser's Accept-Language prefers English to Chinese
+    (e.g. "en-US,en;q=0.9" or "en;q=0.9, zh;q=0.5")."""
+    best: dict[Lang, float] = {}
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        lang: Lang | None = (
+            "en" if tag.lower().startswith("en") else "zh" if tag.lower().startswith("zh") else None
+        )
+        if lang is not None and weight > best.get(lang, -1.0):
+            best[lang] = weight
+    return "en" if best.get("en", 0.0) > best.get("zh", 0.0) else "zh"
 
 
 def refusal(lang: Lang, missing: str = "") -> str:

@@ -139,15 +139,18 @@ async def usage(db: Database, days: int = 30) -> Usage:
     )
 
 
-async def refused(db: Database, since: str = "", until: str = "", limit: int = 5000) -> list[tuple[str, str]]:
-    """(text, asked at) of refused questions from `since` until before `until` (dates,
-    "" for no bound), newest first, at most `limit`."""
+async def refused(
+    db: Database, since: str = "", until: str = "", limit: int = 5000
+) -> list[tuple[str, int, str]]:
+    """(text, times asked, last asked) of each wording of a refused question from `since`
+    until before `until` (dates, "" for no bound), most recently asked first, at most
+    `limit` wordings. Counted in SQL, so a long log costs one indexed scan, not rows."""
     rows = await db.fetchall(
-        "SELECT text, asked_at FROM questions WHERE answered = 0 AND asked_at >= ?"
-        " AND (? = '' OR asked_at < ?) ORDER BY asked_at DESC LIMIT ?",
+        "SELECT text, count(*), max(asked_at) AS last FROM questions WHERE answered = 0 AND asked_at >= ?"
+        " AND (? = '' OR asked_at < ?) GROUP BY text ORDER BY last DESC LIMIT ?",
         (since, until, until, limit),
     )
-    return [(str(r[0]), str(r[1])) for r in rows]
+    return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
 
 
 async def disliked(db: Database, limit: int = 200) -> list[Disliked]:

@@ -36,7 +36,7 @@ from bot.data_out import (
     purge_questions,
     write_rows,
 )
-from bot.errors import ConfigError, StorageError
+from bot.errors import BotError, ConfigError, StorageError
 from bot.explain import render_explanation
 from bot.i18n import detect_language
 from bot.indexer import KnowledgeIndexer
@@ -319,14 +319,34 @@ class KnowledgeService:
     async def log_reload(self, user_id: int | None, ok: bool, summary: str, seconds: float) -> None:
         await querylog.log_reload(self.db, user_id, ok, summary, seconds)
 
+    async def reload_recorded(self, user_id: int | None = None) -> IndexReport:
+        """An admin's reload (Telegram, the admin console): `reload()`, then kept in the
+        reload history with its report or the reason it failed, and warmed when it worked.
+        BotError or OSError when it failed; the previous index keeps serving."""
+        started = time.perf_counter()
+        try:
+            report = await self.reload()
+        except (BotError, OSError) as exc:
+            await self._record_reload(user_id, False, str(exc), started)
+            raise
+        await self._record_reload(user_id, True, "\n".join(report.lines()), started)
+        await self.warm()
+        return report
+
+    async def _record_reload(self, user_id: int | None, ok: bool, summary: str, started: float) -> None:
+        try:  # the history is a convenience; the reload is done
+            await self.log_reload(user_id, ok, summary, time.perf_counter() - started)
+        except StorageError as exc:
+            log.warning("reload not recorded: %s", exc)
+
     async def stats(self) -> Stats:
         numbers = await querylog.stats(self.db)
         snapshot = self.snapshot
         return dataclasses.replace(numbers, articles=len(snapshot.articles), passages=len(snapshot.passages))
 
-    async def export(self, kind: ExportKind, since: str, fmt: str, out: TextIO) -> int:
+    async def export(self, kind: ExportKind, since: str, fmt: str, out: TextIO, until: str = "") -> int:
         """The question log, unanswered questions or feedback as CSV or JSON lines; rows written."""
-        columns, rows = await export_rows(self.db, kind, since)
+        columns, rows = await export_rows(self.db, kind, since, until)
         write_rows(columns, rows, fmt, out)
         return len(rows)
 
@@ -366,15 +386,21 @@ class KnowledgeService:
         """Refused questions between two dates, near-identical ones grouped (case, width,
         traditional characters, punctuation and spaces aside), most asked first, each with
         the "did you mean" topics it is offered now."""
-        rows = await querylog.refused(self.db, since, until)
-        grouped: dict[str, list[tuple[str, str]]] = {}
-        for text, asked_at in rows:  # newest first: a group shows its latest wording
-            grouped.setdefault(_question_key(text), []).append((text, asked_at))
-        ranked = sorted(grouped.values(), key=lambda g: (len(g), g[0][1]), reverse=True)[:groups]
+        wordings = await querylog.refused(self.db, since, until)
+        grouped: dict[str, Refused] = {}
+        for text, count, last in wordings:  # newest first: a group shows its latest wording
+            key = _question_key(text)
+            seen = grouped.get(key)
+            grouped[key] = (
+                Refused(text, count, last)
+                if seen is None
+                else dataclasses.replace(seen, count=seen.count + count)
+            )
+        ranked = sorted(grouped.values(), key=lambda g: (g.count, g.last_asked), reverse=True)[:groups]
         retriever = self._loaded().retriever
 
         def offered() -> list[Refused]:  # one worker thread for every group's suggestions
-            return [Refused(g[0][0], len(g), g[0][1], tuple(retriever.suggestions(g[0][0]))) for g in ranked]
+            return [dataclasses.replace(g, suggestions=tuple(retriever.suggestions(g.text))) for g in ranked]
 
         return await asyncio.to_thread(offered)
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import DATA, KNOWLEDGE, REPO
@@ -88,3 +91,38 @@ def test_init_from_the_installed_package_writes_a_ready_folder(installed: Path, 
     assert (folder / "knowledge" / "vocab" / "glossary.txt").is_file() and (folder / ".env").is_file()
     answer = run([sys.executable, "-m", "bot", "ask", "什么是AIGC？"], folder, env)
     assert "人工智能生成内容" in answer
+
+
+def test_the_installed_package_serves_the_admin_console(installed: Path, tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = {k: v for k, v in os.environ.items() if k not in {"VOCAB_DIR", "PYTHONPATH"}}
+    token = "installed-console-token-0123"
+    env = {
+        **base,
+        "PYTHONPATH": str(installed),
+        "KNOWLEDGE_DIR": str(KNOWLEDGE),
+        "DATABASE_PATH": str(tmp_path / "web.sqlite3"),
+        "WEB_PORT": str(port),
+        "WEB_ADMIN_TOKEN": token,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "web"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        assert "admin console: http://127.0.0.1:" in proc.stdout.readline(), "it says where it listens"
+        headers = {"Authorization": f"Bearer {token}"}
+        page = httpx.get(f"http://127.0.0.1:{port}/", headers=headers, timeout=30)
+        assert page.status_code == 200 and 'id="articles">5<' in page.text
+        script = re.search(r'src="(/static/chart\.umd\.min\.js[^"]*)"', page.text)
+        assert script, "the page loads the vendored chart library"
+        chart = httpx.get(f"http://127.0.0.1:{port}{script.group(1)}", timeout=30)
+        assert chart.status_code == 200 and "Chart.js" in chart.text[:200], (
+            "templates and static files are in the wheel"
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert proc.returncode == 0

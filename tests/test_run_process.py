@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import KNOWLEDGE
 from tests.fakes.bot_api import TOKEN, FakeBotAPI
+
+CONSOLE_TOKEN = "run-console-token-0123456789"
 
 
 @pytest.fixture
@@ -31,7 +35,16 @@ def wait(predicate: object, timeout: float = 60.0) -> None:
         time.sleep(0.05)
 
 
-def test_run_answers_and_stops_cleanly_on_sigterm(fake: FakeBotAPI, tmp_path: Path) -> None:
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_run_answers_serves_the_console_and_stops_cleanly_on_sigterm(
+    fake: FakeBotAPI, tmp_path: Path
+) -> None:
+    port = free_port()
     env = {
         **os.environ,
         "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -41,6 +54,8 @@ def test_run_answers_and_stops_cleanly_on_sigterm(fake: FakeBotAPI, tmp_path: Pa
         "KNOWLEDGE_DIR": str(KNOWLEDGE),
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         "LOG_LEVEL": "INFO",
+        "WEB_PORT": str(port),  # the admin console in the same process
+        "WEB_ADMIN_TOKEN": CONSOLE_TOKEN,
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run"],
@@ -56,6 +71,12 @@ def test_run_answers_and_stops_cleanly_on_sigterm(fake: FakeBotAPI, tmp_path: Pa
         last = fake.message("什么是AIGC？")
         wait(lambda: len(fake.sent("sendMessage")) >= 1)
         assert "href" in fake.sent("sendMessage")[0].params["text"]
+        overview = httpx.get(
+            f"http://127.0.0.1:{port}/", headers={"Authorization": f"Bearer {CONSOLE_TOKEN}"}
+        )
+        assert overview.status_code == 200 and 'id="asked">1<' in overview.text, (
+            "the console sees the bot's log"
+        )
         proc.send_signal(signal.SIGTERM)
         output, _ = proc.communicate(timeout=60)
     finally:

@@ -6,16 +6,14 @@ once, by a filter on the handlers; everyone else gets a polite refusal.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import time
 
 from telegram import InputFile, Message, Update, User
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
-from bot.errors import ArticleError, BotError, StorageError
+from bot.errors import ArticleError, BotError
 from bot.formatting import esc, render_plain, render_report, render_stats
 from bot.i18n import Lang, reason, t
 from bot.plaintext import clip_line
@@ -48,20 +46,13 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def run_reload(state: BotState, message: Message, user: User | None, lang: Lang) -> None:
-    """Reload, reply with the report (or why it failed), and record it in the history."""
-    started = time.perf_counter()
+    """Reload and reply with the report, or why it failed (kept in the history either way)."""
     try:
-        report = await state.service.reload()
+        report = await state.service.reload_recorded(user.id if user else None)
     except (BotError, OSError) as exc:
-        text = str(exc)
-        await message.reply_text(esc(clip_line(t("reload_failed", lang, reason=text), 3000)))
-        ok, summary = False, text
-    else:
-        await reply_messages(message, render_report(report, lang))
-        ok, summary = True, "\n".join(report.lines())
-        await state.service.warm()
-    with contextlib.suppress(StorageError):  # the history is a convenience; the reload is done
-        await state.service.log_reload(user.id if user else None, ok, summary, time.perf_counter() - started)
+        await message.reply_text(esc(clip_line(t("reload_failed", lang, reason=str(exc)), 3000)))
+        return
+    await reply_messages(message, render_report(report, lang))
 
 
 async def explain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
