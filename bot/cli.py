@@ -107,6 +107,10 @@ def _telegram(settings: Settings, mode: str) -> int:
     logs.configure(settings.log_level, secrets)
     if mode == "webhook" and not settings.webhook_url:
         raise ConfigError("WEBHOOK_URL is not set (the public https:// address Telegram should call)")
+    if settings.web_port is not None:
+        from bot.web.access import console_access
+
+        console_access(settings)  # a console on a network address needs a token: refuse now
     application = build_application(settings)
     try:
         _serve(application, settings, mode)

@@ -98,6 +98,7 @@ WRONG = "999999:WRONG-token_abcdefghijklmnopqrstuv"
         ("unreachable-bot-api", 4, "cannot reach the Bot API"),
         ("bad-setting", 2, "invalid setting RATE_LIMIT_PER_MINUTE"),
         ("unusable-database", 1, "is a folder"),
+        ("console-on-a-network-without-a-token", 2, "WEB_ADMIN_TOKEN is not set"),
     ],
 )
 def test_start_up_failure_is_one_clear_line_without_the_token(
@@ -117,6 +118,8 @@ def test_start_up_failure_is_one_clear_line_without_the_token(
         env["TELEGRAM_BASE_URL"] = "http://127.0.0.1:9/bot"  # nothing listens on the discard port
     elif case == "bad-setting":
         env["RATE_LIMIT_PER_MINUTE"] = "lots"
+    elif case == "console-on-a-network-without-a-token":
+        env.update(WEB_PORT="8080", WEB_LISTEN="0.0.0.0")
     else:
         (tmp_path / "bot.sqlite3").mkdir()
     proc = subprocess.run(
