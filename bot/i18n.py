@@ -302,6 +302,30 @@ _REASONS_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no main text found in the page$", "网页里没有找到正文"),
         (r"^the document has no text$", "文档里没有文字"),
         (r"^the PDF has no text layer$", "PDF 没有文字层（可能是扫描件）"),
+        (r"^needed more memory than documents may use$", "需要的内存超过了文档解析的上限"),
+        (r"^took longer than (.*) s to read$", r"读取超过 \1 秒，已停止"),
+        (
+            r"^took more than (.*) s of CPU or (.*) MiB to read$",
+            r"读取用了超过 \1 秒 CPU 或 \2 MiB 内存，已停止",
+        ),
+        (r"^the document unpacks to more than (.*) MiB$", r"文档解压后超过 \1 MiB"),
+        (
+            r"^the document is compressed more than (.*) \(a zip bomb\?\)$",
+            r"文档压缩比超过 \1（可能是压缩炸弹）",
+        ),
+        (r"^cannot read ([A-Z]+) \((.*)\)$", r"无法读取 \1（\2）"),
+        (r"^cannot keep the previous version: (.*)$", r"无法保留旧版本：\1"),
+        (r"^cannot resolve (.*)$", r"无法解析域名 \1"),
+        (
+            r"^(.*) is not a public address \((.*)\); only the public internet is fetched$",
+            r"\1 不是公网地址（\2），只能获取公网上的网页",
+        ),
+        (r"^unix sockets are not fetched$", "不获取 Unix 套接字"),
+        (r"^(.*): only http\(s\) URLs can be added( here)?$", r"\1：只能添加 http(s) 网址"),
+        (r"^(.*): unsupported content encoding \((.*)\)$", r"\1：不支持的内容编码（\2）"),
+        (r"^(.*): took longer than (.*) s$", r"\1：超过 \2 秒"),
+        (r"^(.*): too large \((.*)\)$", r"\1：文件太大（\2）"),
+        (r"^(.*): unsupported format \((.*)\)$", r"\1：不支持的格式（\2）"),
     )
 )
 

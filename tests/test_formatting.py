@@ -90,6 +90,20 @@ def test_foreign_callback_data_is_ignored(data: str | None) -> None:
         ("too large (2048 KiB > 1024 KiB)", "文件太大（2048 KiB > 1024 KiB）"),
         ("unsupported format (.pptx)", "不支持的格式（.pptx）"),
         ("https://x.org/a: the server answered 404", "https://x.org/a：服务器返回 404"),
+        ("took more than 30 s of CPU or 512 MiB to read", "超过 30 秒 CPU 或 512 MiB"),
+        ("took longer than 70 s to read", "读取超过 70 秒"),
+        ("needed more memory than documents may use", "内存"),
+        ("the document unpacks to more than 64 MiB", "解压后超过 64 MiB"),
+        ("the document is compressed more than 200:1 (a zip bomb?)", "压缩比超过 200:1"),
+        ("cannot read PDF (PdfReadError: EOF marker not found)", "无法读取 PDF（PdfReadError"),
+        (
+            "intranet.local is not a public address (10.0.0.5); only the public internet is fetched",
+            "不是公网地址",
+        ),
+        ("cannot resolve nowhere.invalid", "无法解析域名 nowhere.invalid"),
+        ("/etc/passwd: only http(s) URLs can be added here", "只能添加 http(s) 网址"),
+        ("https://x.org/slow: took longer than 20 s", "https://x.org/slow：超过 20 秒"),
+        ("notes.pptx: unsupported format (.pptx)", "notes.pptx：不支持的格式（.pptx）"),
     ],
 )
 def test_skip_and_refusal_reasons_read_in_chinese(english: str, chinese: str) -> None:

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import gzip
 import http.server
+import io
+import random
 import statistics
 import threading
 import time
+import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import docx
 import pytest
 import pytest_asyncio
 
@@ -68,6 +72,7 @@ async def app(
         admin_user_ids=frozenset({ADMIN}),
         fetch_allow_private=True,  # the hostile server is on loopback
         rate_limit_per_minute=100,
+        parse_cpu_seconds=2,  # a slow document is stopped sooner than the default 30 s
     ) as application:
         yield application
 
@@ -80,20 +85,66 @@ def replied(fake: FakeBotAPI, user: int, count: int) -> Callable[[], bool]:
     return lambda: len(texts(fake, user)) > count
 
 
+async def answered_while(fake: FakeBotAPI, users: range) -> float:
+    """The p95 of other users' reply times, each asking in turn."""
+    latencies = []
+    for user in users:
+        count = len(texts(fake, user))
+        asked = time.monotonic()
+        fake.message("什么是AIGC？", user_id=user)
+        await wait_until(replied(fake, user, count))
+        latencies.append(time.monotonic() - asked)
+    return statistics.quantiles(latencies, n=20)[-1]
+
+
 @pytest.mark.parametrize(("path", "says"), [("/trickle", "20"), ("/bomb", "10 MiB")])
 async def test_other_chats_are_answered_while_an_admin_adds_a_hostile_url(
     app: App, fake: FakeBotAPI, site: str, path: str, says: str
 ) -> None:
     before = len(texts(fake, ADMIN))
     fake.message(f"/add {site}{path}", user_id=ADMIN)
-    latencies = []
-    for user in range(900, 912):
-        count = len(texts(fake, user))
-        asked = time.monotonic()
-        fake.message("什么是AIGC？", user_id=user)
-        await wait_until(replied(fake, user, count))
-        latencies.append(time.monotonic() - asked)
-    p95 = statistics.quantiles(latencies, n=20)[-1]
+    p95 = await answered_while(fake, range(900, 912))
     assert p95 < 1.0, f"p95 {p95:.2f} s while the admin's import ran"
     await wait_until(lambda: len(texts(fake, ADMIN)) > before, timeout=60)
     assert says in texts(fake, ADMIN)[-1]
+
+
+def slow_docx(paragraphs: int = 100_000) -> bytes:
+    """A 370 KB Word document whose hundred thousand tiny paragraphs keep python-docx
+    busy for over a minute: within every size and ratio bound, only time stops it."""
+    base = io.BytesIO()
+    docx.Document().save(base)
+    rng = random.Random(1)
+    body = "".join(
+        f"<w:p><w:r><w:t>第{rng.randrange(100)}段 {rng.randrange(100)}</w:t></w:r></w:p>"
+        for _ in range(paragraphs)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                head, _, rest = data.decode().partition("<w:body>")
+                data = f"{head}<w:body>{body}{rest}".encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def docx_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:t>" + b"a" * (80 * 1024 * 1024) + b"</w:t>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("make", "says"), [(slow_docx, "秒 CPU"), (docx_bomb, "解压后超过")])
+async def test_other_chats_are_answered_while_an_admin_uploads_a_hostile_document(
+    app: App, fake: FakeBotAPI, make: Callable[[], bytes], says: str
+) -> None:
+    data = make()
+    before = len(texts(fake, ADMIN))
+    fake.document(f"{make.__name__}.docx", data, user_id=ADMIN)
+    p95 = await answered_while(fake, range(920, 932))
+    assert p95 < 1.0, f"p95 {p95:.2f} s while the admin's upload was parsed"
+    await wait_until(lambda: len(texts(fake, ADMIN)) > before, timeout=60)
+    assert says in texts(fake, ADMIN)[-1], texts(fake, ADMIN)[-1]
