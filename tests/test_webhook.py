@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
+from bot import http_server
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.telegram import webhook
 from tests.conftest import KNOWLEDGE, VOCAB
@@ -118,5 +121,55 @@ async def test_without_a_configured_secret_a_random_one_guards_the_webhook(
             accepted = await client.post("/telegram", json=update(2, "什么是AIGC？", 912), headers=headers)
             assert accepted.status_code == 200
     finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def test_a_flood_of_stalled_connections_neither_holds_the_server_nor_its_descriptors(
+    fake: FakeBotAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(http_server, "MAX_CONNECTIONS", 100)
+    port = free_port()
+    settings = bot_settings(
+        fake,
+        KNOWLEDGE,
+        tmp_path / "bot.sqlite3",
+        VOCAB,
+        webhook_url="https://bot.example.org",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret_token=SECRET,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(
+        webhook.serve(build_application(settings), settings, ALLOWED_UPDATES, stop=stop)
+    )
+    stalled: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            for _ in range(600):  # 503 (or not listening yet) while loading, then 200
+                with contextlib.suppress(httpx.TransportError):
+                    if (await client.get("/healthz")).status_code == 200:
+                        break
+                await asyncio.sleep(0.05)
+            for _ in range(300):  # half a request each, then silence
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(b"POST /telegram HTTP/1.1\r\nHost: bot\r\nContent-Length: 1000\r\n\r\n{")
+                stalled.append((reader, writer))
+            started = time.monotonic()
+            health = await client.get("/healthz")
+            assert health.status_code == 200 and time.monotonic() - started < 1.0
+            headers = {webhook.SECRET_HEADER: SECRET}
+            accepted = await client.post("/telegram", json=update(3, "什么是AIGC？", 903), headers=headers)
+            assert accepted.status_code == 200
+            await wait_until(lambda: len(fake.sent("sendMessage", 903)) >= 1)
+            ends = await asyncio.gather(
+                *(asyncio.wait_for(reader.read(), 3) for reader, _ in stalled), return_exceptions=True
+            )
+            dropped = sum(1 for end in ends if not isinstance(end, asyncio.TimeoutError))
+            assert dropped >= 200, "the oldest stalled connections were closed past the cap"
+    finally:
+        for _, writer in stalled:
+            writer.close()
         stop.set()
         await asyncio.wait_for(task, 30)

@@ -23,12 +23,12 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
-from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application as WebApplication
 from tornado.web import RequestHandler
 
 from bot.config import Settings
+from bot.http_server import CappedHTTPServer
 from bot.telegram.state import BotState
 
 log = logging.getLogger(__name__)
@@ -114,8 +114,9 @@ async def serve(
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
     secret = webhook_secret(settings)
-    # A client that connects and stalls (half a request, an idle keep-alive) is dropped.
-    server = HTTPServer(
+    # A client that connects and stalls (half a request, an idle keep-alive) is dropped,
+    # and past the connection cap the oldest connection makes room (bot/http_server.py).
+    server = CappedHTTPServer(
         web_app(application, settings, secret),
         max_body_size=MAX_UPDATE_BYTES,
         idle_connection_timeout=IDLE_SECONDS,

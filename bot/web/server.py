@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application
 
 from bot.config import Settings
+from bot.http_server import CappedHTTPServer
 from bot.service import KnowledgeService
 from bot.web import actions, pages
 from bot.web.access import Access, console_access
@@ -64,7 +64,7 @@ def make_app(console: Console) -> Application:
 
 @dataclass
 class RunningConsole:
-    server: HTTPServer
+    server: CappedHTTPServer
     url: str
     access: Access
 
@@ -84,7 +84,7 @@ def start_console(service: KnowledgeService, settings: Settings, port: int | Non
     ConfigError without a token on a non-loopback address, OSError if the port is taken."""
     access = console_access(settings)
     console = Console(service, settings, access)
-    server = HTTPServer(
+    server = CappedHTTPServer(
         make_app(console),
         max_body_size=settings.max_upload_bytes + actions.FORM_OVERHEAD_BYTES,
         idle_connection_timeout=IDLE_SECONDS,
