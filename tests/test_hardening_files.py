@@ -13,15 +13,9 @@ from bot.kb.ingest import list_article_files
 from bot.kb.tokenizer import Tokenizer
 from bot.store import Database
 from tests.conftest import write
+from tests.hostile import yaml_bomb
 
 GOOD = "---\ntitle: 正常文章\n---\n\n# 正常文章\n\nAIGC是人工智能生成内容。\n"
-
-
-def _yaml_bomb(depth: int = 9) -> bytes:
-    """Nested aliases: 472 bytes that expand to 10^9 strings when turned into text."""
-    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"a{i}: &a{i} [{','.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, depth)]
-    return ("---\n" + "\n".join(lines) + f"\ntitle: *a{depth - 1}\n---\n\n# 炸弹\n\n正文。\n").encode()
 
 
 def _symlink_outside(folder: Path) -> None:
@@ -39,7 +33,7 @@ CASES: list[tuple[str, str, bytes | Callable[[Path], None], str | None]] = [
     ("10-mb-file", "huge.md", b"# big\n\n" + "很长的内容。".encode() * (10 * 1024 * 1024 // 18), "too large"),
     ("same-content-twice", "zz-copy.md", GOOD.encode(), "same content as good.md"),
     ("symlink-outside", "link.md", _symlink_outside, "outside the knowledge folder"),
-    ("yaml-alias-bomb", "bomb.md", _yaml_bomb(), "aliases"),
+    ("yaml-alias-bomb", "bomb.md", yaml_bomb(), "aliases"),
     ("spaces-and-chinese-name", "我的 文章 1.md", "# 空格与中文\n\n文件名带空格的文章。".encode(), None),
 ]
 
@@ -139,7 +133,7 @@ def test_a_yaml_bomb_upload_is_refused_quickly_and_small() -> None:
     tracemalloc.start()
     started = time.perf_counter()
     with pytest.raises(ArticleError, match="aliases"):
-        validate_article("bomb.md", _yaml_bomb(9), 1_048_576)
+        validate_article("bomb.md", yaml_bomb(9), 1_048_576)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert time.perf_counter() - started < 2 and peak < 50 * 1024 * 1024

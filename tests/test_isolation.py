@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pypdf import PdfReader, PdfWriter
 
 from bot.cli import main
 from bot.errors import ArticleError
 from bot.isolation import IsolatedReader
 from bot.kb.readers import Document, read_document
-from tests.conftest import knowledge_folder
+from tests.conftest import KNOWLEDGE, knowledge_folder
+from tests.hostile import docx_bomb, with_title, write_hostile_folder
 from tests.test_readers import make_docx, make_pdf
 
 
@@ -60,16 +60,6 @@ def test_after_a_killed_worker_the_next_document_is_read() -> None:
     good.close()
 
 
-def with_title(pdf: bytes, title: str) -> bytes:
-    writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        writer.add_page(page)
-    writer.add_metadata({"/Title": title})
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_a_pdf_with_a_metadata_title_is_indexed_with_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -101,11 +91,8 @@ def test_one_bad_file_is_skipped_with_its_reason_and_the_rest_indexed(
 
 
 def test_a_docx_zip_bomb_is_refused_before_it_is_inflated() -> None:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"<w:t>" + b"a" * (80 * 1024 * 1024) + b"</w:t>")
     with pytest.raises(ArticleError, match=r"unpacks to more than|compressed more than"):
-        read_document(".docx", out.getvalue())
+        read_document(".docx", docx_bomb(80))
 
 
 def test_an_unchanged_bad_file_is_not_parsed_again(
@@ -172,3 +159,26 @@ def test_every_reader_turns_mutated_bytes_into_a_document_or_a_skip(
     except ArticleError:
         return
     assert isinstance(document.body, str) and isinstance(document.to_markdown(), str)
+
+
+def test_a_folder_of_hostile_documents_is_indexed_around_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = knowledge_folder(tmp_path, monkeypatch)
+    monkeypatch.setenv("PARSE_CPU_SECONDS", "2")  # the slow Word document is stopped sooner
+    expected = write_hostile_folder(folder, KNOWLEDGE, gigabyte=False)
+    started = time.monotonic()
+    assert main(["index"]) == 0
+    first = capsys.readouterr().out
+    skipped = dict(
+        line.strip()[len("skipped: ") :].split(": ", 1) for line in first.splitlines() if "skipped:" in line
+    )
+    assert set(skipped) == {name for name, why in expected.items() if why}
+    for name, why in expected.items():
+        assert why is None or why in skipped[name], (name, skipped.get(name))
+    assert time.monotonic() - started < 60
+    again = time.monotonic()
+    assert main(["index"]) == 0
+    assert "0 added, 0 changed" in capsys.readouterr().out and time.monotonic() - again < 10
+    assert main(["ask", "--json", "What do agents act with?"]) == 0
+    assert "AI智能体（Agent）入门" in capsys.readouterr().out, "the good PDF answers, with its title"

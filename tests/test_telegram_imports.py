@@ -6,22 +6,19 @@ from __future__ import annotations
 
 import gzip
 import http.server
-import io
-import random
 import statistics
 import threading
 import time
-import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-import docx
 import pytest
 import pytest_asyncio
 
 from tests.conftest import VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
 from tests.fakes.running import App, module_app
+from tests.hostile import docx_bomb, slow_docx
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -107,34 +104,6 @@ async def test_other_chats_are_answered_while_an_admin_adds_a_hostile_url(
     assert p95 < 1.0, f"p95 {p95:.2f} s while the admin's import ran"
     await wait_until(lambda: len(texts(fake, ADMIN)) > before, timeout=60)
     assert says in texts(fake, ADMIN)[-1]
-
-
-def slow_docx(paragraphs: int = 100_000) -> bytes:
-    """A 370 KB Word document whose hundred thousand tiny paragraphs keep python-docx
-    busy for over a minute: within every size and ratio bound, only time stops it."""
-    base = io.BytesIO()
-    docx.Document().save(base)
-    rng = random.Random(1)
-    body = "".join(
-        f"<w:p><w:r><w:t>第{rng.randrange(100)}段 {rng.randrange(100)}</w:t></w:r></w:p>"
-        for _ in range(paragraphs)
-    )
-    out = io.BytesIO()
-    with zipfile.ZipFile(base) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                head, _, rest = data.decode().partition("<w:body>")
-                data = f"{head}<w:body>{body}{rest}".encode()
-            target.writestr(item, data)
-    return out.getvalue()
-
-
-def docx_bomb() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("word/document.xml", b"<w:t>" + b"a" * (80 * 1024 * 1024) + b"</w:t>")
-    return out.getvalue()
 
 
 @pytest.mark.parametrize(("make", "says"), [(slow_docx, "秒 CPU"), (docx_bomb, "解压后超过")])
