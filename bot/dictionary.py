@@ -1,4 +1,4 @@
-"""jieba's dictionary kept as a memory-mapped frequency table.
+"""jieba's dictionary kept as a memory-mapped frequency table (and its names as another).
 
 Written once per user (from jieba's own dictionary, about two seconds) into the user's
 cache folder (`$XDG_CACHE_HOME/aigc-bot`, else `~/.cache/aigc-bot`), never a shared
@@ -14,11 +14,13 @@ import logging
 import mmap
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import jieba
 
 from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
+from bot.kb.names import proper_names
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,41 @@ def _ours(folder: Path) -> bool:
 
 def frequencies(folder: Path | None) -> FrozenFrequencies | None:
     """The mapped table in `folder` (written first if missing); None to let jieba load."""
+
+    def build(target: Path) -> bytes:
+        base = jieba.Tokenizer()
+        base.tmp_dir = str(target)  # jieba's own cache too: not the shared temporary folder
+        base.initialize()
+        return encode(base.FREQ, base.total)
+
+    return _mapped(folder, _name(), build)
+
+
+def names(folder: Path | None) -> FrozenFrequencies | None:
+    """The names of jieba's dictionary (kb/names.py) as a mapped table in `folder`;
+    None to let the tokenizer read them from the dictionary when first asked."""
+
+    def build(_: Path) -> bytes:
+        with jieba.get_dict_file() as dictionary:
+            found = dict.fromkeys(proper_names(line.decode("utf-8", "replace") for line in dictionary), 1)
+        return encode(found, len(found))
+
+    return _mapped(folder, _name().replace(".freq", ".names"), build)
+
+
+def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> FrozenFrequencies | None:
+    """A table kept in `folder` under `name`, written with `build` first if missing."""
     if folder is None:
         return None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _ours(folder):
-            log.info("not using %s for jieba's table: another user can write there", folder)
+            log.info("not using %s for jieba's tables: another user can write there", folder)
             return None
-        path = folder / _name()
+        path = folder / name
         if not path.is_file():
-            base = jieba.Tokenizer()
-            base.tmp_dir = str(folder)  # jieba's own cache too: not the shared temporary folder
-            base.initialize()
             tmp = folder / f".tmp-{uuid.uuid4().hex}"
-            tmp.write_bytes(encode(base.FREQ, base.total))
+            tmp.write_bytes(build(folder))
             os.replace(tmp, path)
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(descriptor, "rb") as f:
@@ -71,5 +94,5 @@ def frequencies(folder: Path | None) -> FrozenFrequencies | None:
                 path.unlink(missing_ok=True)  # damaged (empty, truncated): written anew next time
                 raise
     except (OSError, ValueError) as exc:
-        log.warning("cannot keep jieba's dictionary in %s (%s); loading it the usual way", folder, exc)
+        log.warning("cannot keep jieba's %s in %s (%s); loading it the usual way", name, folder, exc)
         return None

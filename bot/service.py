@@ -141,7 +141,10 @@ class KnowledgeService:
             # its cache, so every knowledge base on the machine shares one.
 
             def make() -> Tokenizer:
-                return Tokenizer(vocab, frequencies=dictionary.frequencies(dictionary.shared_folder()))
+                folder = dictionary.shared_folder()
+                return Tokenizer(
+                    vocab, frequencies=dictionary.frequencies(folder), names=dictionary.names(folder)
+                )
 
             self._tokenizer = await asyncio.to_thread(make)
         return self._tokenizer

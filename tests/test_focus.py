@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.kb.answer import compose_answer
 from bot.kb.answer_text import render_text
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
+from bot.kb.names import proper_names
 from bot.kb.retrieval import Retriever
 
 
@@ -29,6 +32,60 @@ def ordinary(run: str) -> bool:
 )
 def test_unknown_focus(question: str, texts: list[str], missing: str | None) -> None:
     assert unknown_focus(question, texts, ordinary, function_chars="的是了") == missing
+
+
+def dictionary_word(run: str) -> bool:
+    return run in {"郑成功", "成功", "韩国公司", "韩国", "公司", "领域", "贡献"}
+
+
+@pytest.mark.parametrize(
+    ("question", "texts", "missing"),
+    [
+        # A name of the dictionary is held whole or not at all: 成功 is not 郑成功.
+        ("郑成功在这个领域有什么贡献", ["取得成功的关键在这个领域"], "郑成功"),
+        ("郑成功在这个领域有什么贡献", ["郑成功在这个领域有贡献"], None),
+        # A compound of words the texts have is not an unknown name.
+        ("哪家韩国公司做得最好", ["韩国的造船公司做得最好"], None),
+    ],
+)
+def test_names_of_the_dictionary_must_be_held_whole(
+    question: str, texts: list[str], missing: str | None
+) -> None:
+    words = [
+        (m.start(), m.end())
+        for m in re.finditer("郑成功|韩国公司|这个|领域|什么|贡献|哪家|做得|最好", question)
+    ]
+    found = unknown_focus(
+        question,
+        texts,
+        lambda run: dictionary_word(run) and run not in ("郑成功", "韩国公司"),
+        function_chars="的是了在有",
+        words=words,
+        is_name=lambda word: word in ("郑成功", "韩国公司"),
+    )
+    assert found == missing
+
+
+def test_the_dictionarys_names_without_its_noise() -> None:
+    lines = [
+        "郑成功 289 nrfg",  # a person
+        "长崎县 7 ns",  # a place
+        "南华早报 3 nt",  # an organisation
+        "东西 18877 ns",  # an everyday word with a place tag: too frequent to be a name
+        "明白 10875 nr",
+        "招人 3 nt",  # two-character organisation entries are abbreviations or noise
+        "公司 45604 n",  # not a name
+        "AIGC",  # no tag
+    ]
+    assert list(proper_names(lines)) == ["郑成功", "长崎县", "南华早报"]
+
+
+def test_a_name_the_articles_lack_is_refused_even_when_they_share_a_word_of_it(
+    seed_retriever: Retriever,
+) -> None:
+    answer = compose_answer(seed_retriever.search("郑成功在AIGC领域有什么贡献？"), seed_retriever.snapshot)
+    assert not answer.answered and answer.missing == "郑成功"
+    assert seed_retriever.search("AIGC能做哪些东西？").answered, "an everyday word with a name's tag"
 
 
 def test_question_words_and_titles() -> None:

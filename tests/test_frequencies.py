@@ -76,6 +76,16 @@ def test_the_table_is_written_once_and_reused(tmp_path: Path) -> None:
     assert written.stat().st_mtime_ns == stamp
 
 
+def test_the_dictionarys_names_are_a_table_beside_it(tmp_path: Path, vocab: Vocabulary) -> None:
+    names = dictionary.names(tmp_path)
+    assert names is not None and "郑成功" in names and "长崎县" in names and "东西" not in names
+    assert [p.suffix for p in tmp_path.iterdir() if p.suffix == ".names"] == [".names"]
+    tokenizer = Tokenizer(vocab, names=names)
+    assert tokenizer.is_proper_name("郑成功") and not tokenizer.is_proper_name("成功")
+    # Without a table, the tokenizer reads the same names from jieba's dictionary.
+    assert Tokenizer(vocab).is_proper_name("郑成功") and not Tokenizer(vocab).is_proper_name("东西")
+
+
 def test_a_damaged_table_is_written_anew(tmp_path: Path) -> None:
     assert dictionary.frequencies(tmp_path) is not None
     (written,) = [p for p in tmp_path.iterdir() if p.suffix == ".freq"]

@@ -85,12 +85,15 @@ def unknown_focus(
     is_word: Callable[[str], bool],
     function_chars: Container[str] = (),
     words: Sequence[tuple[int, int]] | None = None,
+    is_name: Callable[[str], bool] = lambda word: False,
 ) -> str | None:
     """The longest name in the (normalised) question that none of the (normalised)
     texts contain, or None. `is_word` says whether a leftover stretch is an ordinary
     word of the language (then it is paraphrase, not a name); `function_chars` (的, 是,
     有…) never belong to a name; `words`: where the question's words start and end (a
-    name is whole words)."""
+    name is whole words); `is_name`: whether a word is a name in the dictionary (郑成功):
+    one with a character the texts lack must be held whole by them (that they have 成功
+    says nothing about 郑成功)."""
     blob = "\n".join(texts)
     boundaries = None if words is None else {i for span in words for i in span}
     # Latin words are known or not as whole words; Chinese by stretches of characters.
@@ -103,12 +106,25 @@ def unknown_focus(
         ch if not k and ch not in function_chars else " " for ch, k in zip(plain, known, strict=True)
     )
     names = [
-        match.group(0)
-        for match in _CJK_RUN.finditer(leftover)
-        if _is_name(match, blob, is_word, boundaries)
+        match.group(0) for match in _CJK_RUN.finditer(leftover) if _is_name(match, blob, is_word, boundaries)
     ]
     names += unknown_latin
+    if words is not None:
+        names += [
+            question[start:end]
+            for start, end in words
+            if leftover[start:end].strip() and _unknown_name(question[start:end], blob, is_name, is_word)
+        ]
     return max(names, key=len) if names else None
+
+
+def _unknown_name(
+    word: str, blob: str, is_name: Callable[[str], bool], is_word: Callable[[str], bool]
+) -> bool:
+    """Whether a whole word of the question (one with a character the texts lack) is a
+    dictionary name they do not hold. A compound of known words (韩国公司, 青海地区) has
+    no such character, so it never gets here."""
+    return len(word) >= MIN_NAME_CHARS and is_name(word) and not is_word(word) and word not in blob
 
 
 def _is_name(

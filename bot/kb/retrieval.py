@@ -318,6 +318,7 @@ class Retriever:
             self._ordinary_test(analysis, question),
             self._function_chars,
             self.tokenizer.word_spans(question),
+            self.tokenizer.is_proper_name,
         )
         if missing is not None:
             typed = re.search(re.escape(missing), text, re.IGNORECASE)  # as the user wrote it
@@ -349,6 +350,9 @@ class Retriever:
             # An index word is known wherever it is; an alias is known by what it means.
             if run in aliased or index.df(run):
                 return True
+            # A dictionary word that is a name (长崎县, 郑成功) is not paraphrase.
+            if not run.isascii() and self.tokenizer.is_proper_name(run):
+                return False
             return run not in proper and self._is_word(run)
 
         return ordinary

@@ -6,15 +6,17 @@ with like. Questions additionally get glossary expansions (`Tokenizer.query_term
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 import jieba
 
 from bot.kb.frequencies import FrozenFrequencies
 from bot.kb.memo import LIMITS, Memo
+from bot.kb.names import proper_names
 from bot.kb.vocab import Vocabulary, normalize_text
 
 # Bump when the tokenisation rules change, so stored tokens are recomputed.
@@ -29,6 +31,14 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
 _MEMO_CHARS = 300
 # jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
 _base_lock = threading.Lock()
+
+
+@functools.cache
+def _dictionary_names() -> frozenset[str]:
+    """The names of jieba's dictionary, read once per process (when no mapped table of
+    them was given: tests, a cache folder that cannot be used)."""
+    with jieba.get_dict_file() as dictionary:
+        return frozenset(proper_names(line.decode("utf-8", "replace") for line in dictionary))
 
 
 @dataclass(frozen=True)
@@ -52,9 +62,12 @@ class Tokenizer:
         subword_weight: float = 0.5,
         synonym_weight: float = 0.5,
         frequencies: FrozenFrequencies | None = None,
+        names: Container[str] | None = None,
     ) -> None:
         """`frequencies`: jieba's dictionary as a memory-mapped table (`bot.dictionary`),
-        so that a one-question start does not load the whole dictionary."""
+        so that a one-question start does not load the whole dictionary; `names`: the
+        dictionary's names (kb/names.py) likewise, read from jieba's dictionary when
+        first needed if not given."""
         for name, value in [
             ("glossary", glossary_weight),
             ("subword", subword_weight),
@@ -67,6 +80,7 @@ class Tokenizer:
         self.subword_weight = subword_weight
         self.synonym_weight = synonym_weight
         self.signature = f"{TOKENIZER_VERSION}:{vocab.signature}"
+        self._names = names
         self._jieba = jieba.Tokenizer()
         if frequencies is None:
             with _base_lock:
@@ -128,6 +142,11 @@ class Tokenizer:
         guess as new words ("赵鹏", "利嘉")."""
         freq = self._jieba.FREQ
         return bool(freq.get(text)) or all(freq.get(w) for w in self._jieba.cut(text))
+
+    def is_proper_name(self, word: str) -> bool:
+        """Whether jieba's dictionary tags the word as a name (郑成功, 长崎县, 南华早报)."""
+        names = self._names if self._names is not None else _dictionary_names()
+        return word in names
 
     def subwords(self, word: str) -> list[str]:
         """Dictionary words inside a long Chinese word ("学习路线" -> 学习, 路线).
