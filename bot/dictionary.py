@@ -10,10 +10,13 @@ problem (a folder not ours, a damaged file) falls back to jieba's usual loading.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import mmap
 import os
 import uuid
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,11 +28,14 @@ from bot.kb.names import proper_names
 log = logging.getLogger(__name__)
 
 
+@functools.cache
 def _name() -> str:
-    """Names jieba's version and dictionary file, so an upgrade writes a new table."""
+    """Names jieba's version and its dictionary's content, so an upgrade writes a new
+    table and every install of the same jieba (each virtualenv, each clean clone) shares
+    one: a name by the file's time would leave a 16 MB table behind per install."""
     dictionary = Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
-    stat = dictionary.stat()
-    return f"jieba-{jieba.__version__}-{stat.st_size}-{stat.st_mtime_ns}-{MAGIC.decode()}.freq"
+    digest = zlib.crc32(dictionary.read_bytes())
+    return f"jieba-{jieba.__version__}-{digest:08x}-{MAGIC.decode()}.freq"
 
 
 def shared_folder() -> Path:
@@ -86,6 +92,7 @@ def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> F
             tmp = folder / f".tmp-{uuid.uuid4().hex}"
             tmp.write_bytes(build(folder))
             os.replace(tmp, path)
+            _drop_stale(folder, path)
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(descriptor, "rb") as f:
             try:
@@ -96,3 +103,12 @@ def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> F
     except (OSError, ValueError) as exc:
         log.warning("cannot keep jieba's %s in %s (%s); loading it the usual way", name, folder, exc)
         return None
+
+
+def _drop_stale(folder: Path, current: Path) -> None:
+    """Tables of the same kind for another jieba (an upgrade, an older naming): nobody
+    starts with them again. One still mapped by a running bot stays readable to it."""
+    for stale in folder.glob(f"jieba-*{current.suffix}"):
+        if stale != current and not stale.is_symlink():
+            with contextlib.suppress(OSError):
+                stale.unlink()

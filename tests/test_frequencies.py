@@ -86,6 +86,13 @@ def test_the_dictionarys_names_are_a_table_beside_it(tmp_path: Path, vocab: Voca
     assert Tokenizer(vocab).is_proper_name("郑成功") and not Tokenizer(vocab).is_proper_name("东西")
 
 
+def test_a_new_table_replaces_those_of_another_jieba(tmp_path: Path) -> None:
+    old = tmp_path / "jieba-0.42.1-5071852-1796282338520626004-AIGCFRQ2.freq"  # named by time
+    old.write_bytes(b"old")
+    assert dictionary.frequencies(tmp_path) is not None
+    assert not old.exists() and len(list(tmp_path.glob("*.freq"))) == 1
+
+
 def test_a_damaged_table_is_written_anew(tmp_path: Path) -> None:
     assert dictionary.frequencies(tmp_path) is not None
     (written,) = [p for p in tmp_path.iterdir() if p.suffix == ".freq"]
