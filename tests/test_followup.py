@@ -66,6 +66,16 @@ def test_a_self_contained_question_is_never_bent() -> None:
     assert resolution.kind == "standalone" and not resolution.context and not resolution.understood
 
 
+def test_a_question_with_a_topic_of_its_own_is_not_bent_even_when_refused_alone() -> None:
+    # Refused on its own, but it names its own topic and nothing points back: it is a new
+    # question, answered (or refused) as such, never read as a follow-up.
+    resolution = resolve("是什么让机器能像人一样写文章？", PREVIOUS, False, False, own_topic=True)
+    assert resolution.kind == "standalone" and not resolution.understood
+    # Without a topic of its own, a question that cannot stand alone still follows up.
+    elliptic = resolve("具体是多少？", PREVIOUS, False, False, own_topic=False)
+    assert elliptic.kind == "carried"
+
+
 def test_turns_survive_storage() -> None:
     assert Turn.from_json(PREVIOUS.to_json()) == PREVIOUS
 

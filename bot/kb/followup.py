@@ -6,8 +6,10 @@ new question is resolved against it, deterministically:
 - an ordinal ("第三条", "第二个", "最后那个", "the second one") picks that item of the
   last list shown;
 - a pronoun or ellipsis ("它", "那…呢", "还有", "what about X", "and …"), or a question
-  that cannot be answered alone, carries the previous topic's words at reduced weight;
-- a self-contained question, answered on its own and without such cues, is never bent.
+  that cannot be answered alone and names no topic of its own ("具体是多少？"), carries
+  the previous topic's words at reduced weight;
+- a self-contained question, without such cues and either answered on its own or
+  naming a topic of its own, is never bent (refused, it is refused as asked).
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ def resolve(
         if 0 <= index < len(previous.items):
             item = previous.items[index]
             return Resolution(item, "ordinal", understood=_said("item", item, english))
-    if is_follow_up(question) or not answered_alone:
+    if is_follow_up(question) or (not answered_alone and not own_topic):
         # Halved again when the new question names its own topic ("what about video?").
         scale = CONTEXT_WEIGHT_WITH_TOPIC / CONTEXT_WEIGHT if own_topic else 1.0
         carried = tuple(
