@@ -153,6 +153,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "web_login": {"zh": "登录", "en": "Log in"},
     "web_token": {"zh": "管理令牌（WEB_ADMIN_TOKEN）", "en": "Admin token (WEB_ADMIN_TOKEN)"},
     "web_wrong_token": {"zh": "令牌不对。", "en": "Wrong token."},
+    "web_slow_down": {
+        "zh": "登录尝试太多，请 {seconds} 秒后再试。",
+        "en": "Too many login attempts; try again in {seconds} s.",
+    },
     "web_articles": {"zh": "文章", "en": "Articles"},
     "web_passages": {"zh": "段落", "en": "Passages"},
     "web_asked_30": {"zh": "近 {days} 天提问", "en": "Questions, last {days} days"},

@@ -19,6 +19,7 @@ from bot.i18n import accepted_language
 from bot.kb.answer_text import render_reply
 from bot.records import Asker, DayCount, Usage
 from bot.web.access import console_access, safe_next
+from bot.web.base import LOGINS_PER_MINUTE
 from bot.web.pages import every_day
 from tests.conftest import KNOWLEDGE, write
 from tests.web_console import TOKEN, log_in, running_console, xsrf_of
@@ -65,6 +66,20 @@ async def test_a_login_opens_every_page_with_a_signed_httponly_strict_cookie(tmp
         assert (await client.get("/knowledge/article?path=nope.md")).status_code == 404
         assert (await client.post("/logout", data={"_xsrf": xsrf_of(listed)})).status_code == 302
         assert (await client.get("/")).status_code == 302, "logged out"
+
+
+async def test_guessing_the_token_is_slowed_to_a_few_tries_a_minute(tmp_path: Path) -> None:
+    async with running_console(tmp_path) as (_, console), client_for(console.url) as client:
+        form = await client.get("/login")
+        token = xsrf_of(form.text)
+        codes = []
+        for guess in range(LOGINS_PER_MINUTE + 2):
+            tried = await client.post("/login", data={"_xsrf": token, "token": f"guess-{guess:020d}"})
+            codes.append(tried.status_code)
+        assert codes[:LOGINS_PER_MINUTE] == [403] * LOGINS_PER_MINUTE and codes[-1] == 429
+        assert "登录尝试太多" in tried.text
+        right = await client.post("/login", data={"_xsrf": token, "token": TOKEN})
+        assert right.status_code == 429, "not even the right token gets through until the minute is over"
 
 
 async def test_a_post_without_the_csrf_token_is_refused(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ tornado turns the exception into this page and logs it)."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tornado.web import HTTPError, RequestHandler
@@ -13,6 +13,7 @@ from tornado.web import HTTPError, RequestHandler
 from bot.config import Settings
 from bot.errors import ConfigError
 from bot.i18n import Lang, accepted_language, t
+from bot.ratelimit import UserRateLimiter
 from bot.service import KnowledgeService, parse_since
 from bot.web.access import SESSION_COOKIE, SESSION_DAYS, Access
 
@@ -21,6 +22,8 @@ _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+LOGINS_PER_MINUTE = 10
 
 NAV = (
     ("/", "web_overview"),
@@ -47,6 +50,8 @@ class Console:
     service: KnowledgeService
     settings: Settings
     access: Access
+    # Login attempts per client address and minute: guessing the token stays slow.
+    logins: UserRateLimiter = field(default_factory=lambda: UserRateLimiter(LOGINS_PER_MINUTE))
 
 
 def http_link(url: str | None) -> str | None:
