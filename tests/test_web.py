@@ -80,6 +80,12 @@ async def test_guessing_the_token_is_slowed_to_a_few_tries_a_minute(tmp_path: Pa
         assert "登录尝试太多" in tried.text
         right = await client.post("/login", data={"_xsrf": token, "token": TOKEN})
         assert right.status_code == 429, "not even the right token gets through until the minute is over"
+    async with running_console(tmp_path) as (_, console):
+        codes = []
+        for guess in range(LOGINS_PER_MINUTE + 2):
+            async with client_for(console.url, Authorization=f"Bearer guess-{guess:020d}") as script:
+                codes.append((await script.get("/")).status_code)
+        assert codes[:LOGINS_PER_MINUTE] == [401] * LOGINS_PER_MINUTE and codes[-1] == 429, codes
 
 
 async def test_a_post_without_the_csrf_token_is_refused(tmp_path: Path) -> None:

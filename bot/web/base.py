@@ -5,6 +5,7 @@ tornado turns the exception into this page and logs it)."""
 from __future__ import annotations
 
 import datetime
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,10 +93,18 @@ class ConsoleHandler(RequestHandler):
         return value.strip() if scheme.lower() == "bearer" else None
 
     def prepare(self) -> None:
-        # A script with a wrong token gets 401, not the login page meant for people.
+        # A script with a wrong token gets 401, not the login page meant for people, and
+        # counts as a login attempt: guessing by header is as slow as by the form.
         given = self._bearer()
         if given is not None and not self.console.access.allows(given):
+            self.count_login()
             raise HTTPError(401)
+
+    def count_login(self) -> None:
+        """A login attempt from this address; 429 past LOGINS_PER_MINUTE."""
+        wait = self.console.logins.check(zlib.crc32((self.request.remote_ip or "").encode()))
+        if wait:
+            raise Refusal(429, self.text("web_slow_down", seconds=int(wait) + 1))
 
     def get_current_user(self) -> str | None:
         """The session id ("bearer" for a script with the token), None if not logged in."""

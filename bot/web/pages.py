@@ -8,7 +8,6 @@ import datetime
 import io
 import json
 import secrets
-import zlib
 
 from tornado.web import authenticated
 
@@ -28,9 +27,7 @@ class Login(ConsoleHandler):
 
     async def post(self) -> None:
         target = safe_next(self.get_argument("next", "/"))
-        wait = self.console.logins.check(zlib.crc32((self.request.remote_ip or "").encode()))
-        if wait:
-            raise Refusal(429, self.text("web_slow_down", seconds=int(wait) + 1))
+        self.count_login()
         if not self.console.access.allows(self.get_body_argument("token", "").strip()):
             await asyncio.sleep(FAILED_LOGIN_PAUSE)
             self.set_status(403)
