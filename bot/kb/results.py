@@ -35,6 +35,9 @@ class RetrievalConfig:
     # Re-ranking bonus (share of the best score) for course material when the question
     # is about learning; otherwise course material is not served at all.
     course_bonus: float = 0.5
+    # Outside the domain, answer or refuse by the learned model (kb/gate.py); off, the
+    # coverage rule above decides everywhere (training the model; comparisons).
+    learned_gate: bool = True
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class SearchResult:
     nearest: tuple[int, ...] = ()
     # The name the question asks about that the knowledge base never mentions ("Sora").
     missing: str = ""
+    # The learned gate's features (kb/gate.py) for a question outside the domain.
+    evidence: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,15 +6,18 @@ Over one Snapshot: no storage, no Telegram, easy to test. What it derives per pa
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
+from bot.kb.gate import CONTENT_CAP, VERBATIM_CAP, longest_shared, shipped_gate
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
@@ -43,6 +46,16 @@ _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
+class Verdict(NamedTuple):
+    """The refusal decision: coverage, why refused ("" when answered), the unknown name,
+    and the learned gate's features when it was consulted."""
+
+    coverage: float
+    reason: str = ""
+    missing: str = ""
+    evidence: tuple[float, ...] = ()
+
+
 class Retriever:
     """Searches one snapshot. Cheap to build; make a new one for each snapshot."""
 
@@ -64,6 +77,7 @@ class Retriever:
         self._course = snapshot.course
         self._pervasive = pervasive_words(index, self.config.heading_ignore_df)
         self._function_chars = frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1)
+        self.gate = shipped_gate()
 
     def token_set(self, doc: int) -> frozenset[str]:
         """A passage's distinct tokens, kept for the passages questions keep meeting."""
@@ -266,9 +280,11 @@ class Retriever:
         best_doc = ranked[0][0]
         if best_doc is None:  # cannot happen: the best hit always heads the list
             return refuse(0.0, "no matching passage")
-        coverage, reason, missing = self._refusal(analysis, hits.ids.tolist(), best_doc)
-        if reason:
-            return refuse(coverage, reason, hits.ids.tolist(), missing)
+        verdict = self._refusal(analysis, hits.ids.tolist(), best_doc)
+        coverage = verdict.coverage
+        if verdict.reason:
+            refused = refuse(coverage, verdict.reason, hits.ids.tolist(), verdict.missing)
+            return dataclasses.replace(refused, evidence=verdict.evidence)
         passages = []
         for doc, score in ranked[offset : offset + k]:
             if doc is None:
@@ -286,6 +302,7 @@ class Retriever:
             "answered",
             analysis,
             tuple(hits.ids[:NEAREST].tolist()),
+            evidence=verdict.evidence,
         )
 
     def _searchable(self, doc: int) -> str:
@@ -297,13 +314,14 @@ class Retriever:
 
         return self.snapshot.kept("normal text", doc, make)
 
-    def _refusal(self, analysis: Analysis, hits: Sequence[int], best_doc: int) -> tuple[float, str, str]:
-        """(coverage, why it is refused or "" when it is answered, the unknown name or "").
+    def _refusal(self, analysis: Analysis, hits: Sequence[int], best_doc: int) -> Verdict:
+        """Whether to answer, why not, and the unknown name.
 
         A question naming an article's title is answered from it. One naming something
-        that none of its best passages mention is refused, and the name said. One naming
-        something the best passage holds (a name, not ordinary words) is answered. The
-        rest need the best passage to cover enough of their words (`Coverage`)."""
+        that none of its best passages mention is refused, and the name said. Outside
+        the domain the learned gate decides (kb/gate.py); in it, one naming something
+        the best passage holds (a name, not ordinary words) is answered, and the rest
+        need the best passage to cover enough of their words (`Coverage`)."""
         text, terms = analysis.question, analysis.terms
         best = self.snapshot.passages[best_doc]
         covered = self.coverage(terms, best)
@@ -311,7 +329,7 @@ class Retriever:
         question = normalize_text(text)
         nearby = list(hits[:FOCUS_PASSAGES])
         if names_title(question, {normalize_text(self.snapshot.title_of(d)) for d in nearby}):
-            return coverage, "", ""
+            return Verdict(coverage)
         missing = unknown_focus(
             question,
             [self._searchable(d) for d in nearby],
@@ -323,16 +341,69 @@ class Retriever:
         if missing is not None:
             typed = re.search(re.escape(missing), text, re.IGNORECASE)  # as the user wrote it
             name = typed.group(0) if typed else missing
-            return coverage, f"nothing about '{name}'", name
-        if self._holds_a_name(terms, best_doc):
-            return coverage, "", ""
-        needed = self.config.min_coverage_in_domain if covered.in_domain else self.config.min_coverage
+            return Verdict(coverage, f"nothing about '{name}'", name)
+        held = self._holds_a_name(terms, best_doc)
         # A question about learning is answered by course material as such.
         if analysis.intent.learning and best.kind == "course":
-            needed = 0.0
+            return Verdict(coverage)
+        evidence: tuple[float, ...] = ()
+        if not covered.in_domain and covered.has_content:
+            evidence = self._evidence(analysis, question, hits, covered, held)
+            # The gate learned from questions in the articles' own script: one typed in
+            # another (English on Chinese articles) shares no verbatim stretch with them
+            # whatever it asks, so the coverage rule decides it.
+            same_script = not _ALL_CJK.search(best.text) or _ALL_CJK.search(question) is not None
+            if self.config.learned_gate and same_script:
+                chance = self.gate.probability(evidence)
+                needs = self.gate.threshold
+                why = (
+                    f"the answer is unlikely to be here ({chance:.0%}, needs {needs:.0%})"
+                    if chance < needs
+                    else ""
+                )
+                return Verdict(coverage, why, "", evidence)
+        if held:
+            return Verdict(coverage, "", "", evidence)
+        needed = self.config.min_coverage_in_domain if covered.in_domain else self.config.min_coverage
         if covered.has_content and coverage < needed:
-            return coverage, f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})", ""
-        return coverage, "", ""
+            why = f"best passage covers {coverage:.0%} of the question (needs {needed:.0%})"
+            return Verdict(coverage, why, "", evidence)
+        return Verdict(coverage, "", "", evidence)
+
+    def _evidence(
+        self,
+        analysis: Analysis,
+        question: str,
+        hits: Sequence[int],
+        covered: Covered,
+        held: bool,
+    ) -> tuple[float, ...]:
+        """The learned gate's features (kb/gate.py, in the order of its FEATURES)."""
+        index = self.snapshot.index
+        groups: dict[str, list[QueryTerm]] = {}
+        for t in analysis.terms:
+            if t.origin == "question" and len(t.group) >= 2 and not is_question_word(t.group):
+                groups.setdefault(t.group, []).append(t)
+        content = [g for g in groups if not self.is_ubiquitous(g)]
+        unknown = sum(1 for g in content if not any(index.df(t.token) for t in groups[g]))
+        title = self.snapshot.title_of(hits[0]) if hits else ""
+        plain_title = normalize_text(title)
+        pairs = {plain_title[i : i + 2] for i in range(len(plain_title) - 1)}
+
+        def verbatim(rank: int) -> float:
+            if len(hits) <= rank:
+                return 0.0
+            return min(longest_shared(question, self._searchable(hits[rank])), VERBATIM_CAP) / VERBATIM_CAP
+
+        return (
+            covered.share,
+            unknown / max(len(content), 1),
+            float(any(p in question for p in pairs)),
+            float(held),
+            min(len(content), CONTENT_CAP) / CONTENT_CAP,
+            verbatim(0),
+            verbatim(1),
+        )
 
     def _ordinary_test(self, analysis: Analysis, question: str) -> Callable[[str], bool]:
         """Whether a stretch of the question is known or ordinary words, not a name."""
@@ -397,9 +468,7 @@ class Retriever:
         # Keyed with the share that makes a word pervasive: the bigrams leave those out.
         key = (doc, self.config.heading_ignore_df)
         passages = self.snapshot.passages  # decoded only when the passage is new here
-        headings = self.snapshot.kept(
-            "heading grams", key, lambda: self._weighted_headings(passages[doc])
-        )
+        headings = self.snapshot.kept("heading grams", key, lambda: self._weighted_headings(passages[doc]))
         return max((weight * dice(q, grams) for grams, weight in headings), default=0.0)
 
     def _weighted_headings(self, passage: Passage) -> tuple[tuple[set[str], float], ...]:
