@@ -23,7 +23,7 @@ from pathlib import Path
 import jieba
 
 from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
-from bot.kb.names import proper_names
+from bot.kb.names import NAMES_VERSION, proper_names
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def names(folder: Path | None) -> FrozenFrequencies | None:
             found = dict.fromkeys(proper_names(line.decode("utf-8", "replace") for line in dictionary), 1)
         return encode(found, len(found))
 
-    return _mapped(folder, _name().replace(".freq", ".names"), build)
+    return _mapped(folder, _name().replace(".freq", f"-{NAMES_VERSION}.names"), build)
 
 
 def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> FrozenFrequencies | None:

@@ -1,11 +1,12 @@
 """Which dictionary words are names: jieba's part-of-speech tags, with their noise cut.
 
-jieba's dictionary tags each word; person, place, organisation and other proper-noun
-tags (nr, ns, nt, nz, nrt, nrfg) mark names such as 郑成功, 长崎县, 南华早报. A question
+jieba's dictionary tags each word; person, place and organisation tags (nr, ns, nt,
+nrt, nrfg) mark names such as 郑成功, 长崎县, 南华早报. Its "other proper noun" tag (nz)
+is left out: it marks as many everyday words (万能, 英文) as names. A question
 naming one that the knowledge base never mentions is about something else, even though
 the word is ordinary vocabulary to jieba (kb/focus.py). The tags are noisy, so two
-general filters apply: a frequent word is kept out whatever its tag (东西 ns, 明白 nr,
-英文 nz are everyday words; the names that matter here are rare), and two-character
+general filters apply: a frequent word is kept out whatever its tag (东西 ns, 明白 nr
+are everyday words; the names that matter here are rare), and two-character
 organisation entries are left out (招人, 中箭, 最省: mostly abbreviations and mis-tagged
 verbs).
 
@@ -16,7 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-PROPER_TAGS = frozenset({"nr", "ns", "nt", "nz", "nrt", "nrfg"})
+# Bump when the filters below change: the mapped table of names (bot/dictionary.py) is
+# named by it, so a changed filter writes a new table instead of reading a stale one.
+NAMES_VERSION = 2
+PROPER_TAGS = frozenset({"nr", "ns", "nt", "nrt", "nrfg"})
 # jieba's counts over ~60 million words: above this a word is everyday vocabulary.
 MAX_NAME_FREQUENCY = 1000
 MIN_ORGANISATION_CHARS = 3
