@@ -15,6 +15,7 @@ from typing import NamedTuple
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.kb.bilingual import translations
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
 from bot.kb.gate import CONTENT_CAP, VERBATIM_CAP, longest_shared, shipped_gate
@@ -42,6 +43,11 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # How much a Chinese question word the index lacks counts when choosing sentences: the
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
+# An English word the bilingual dictionary translates: at most this many of its senses
+# that the index uses, each weighing less than a glossary translation (0.6), since a
+# dictionary does not know which sense the domain means.
+MAX_TRANSLATIONS = 4
+DICTIONARY_WEIGHT = 0.4
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 
@@ -123,6 +129,10 @@ class Retriever:
         df = self.snapshot.index.df
         if any(t.group == word and t.origin != "question" and df(t.token) for t in terms):
             return []  # the glossary already translated it
+        # The bilingual dictionary's translations that this knowledge base uses.
+        known = [w for w in translations(word) if df(w)][:MAX_TRANSLATIONS]
+        if known:
+            return [QueryTerm(w, DICTIONARY_WEIGHT, word, "dictionary") for w in known]
         if is_english_word(word):
             return []  # a real word ("words") is not a misspelt index word ("word")
         return [QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy") for match in self._fuzzy(word)]
@@ -244,7 +254,7 @@ class Retriever:
             weights[t.token] = max(weights.get(t.token, 0.0), value)
         # An English word with a glossary translation speaks through the translation: its
         # literal matches ("Content" inside "Generated Content") are incidental.
-        translated = {t.group for t in terms if t.origin == "glossary"}
+        translated = {t.group for t in terms if t.origin in ("glossary", "dictionary")}
         for t in terms:
             if t.origin == "question" and t.token in translated and t.token.isascii():
                 weights[t.token] *= TRANSLATED_LITERAL_WEIGHT
@@ -412,7 +422,7 @@ class Retriever:
         aliased = {
             t.group
             for t in analysis.terms
-            if t.origin in ("glossary", "synonym", "fuzzy") and index.df(t.token)
+            if t.origin in ("glossary", "dictionary", "synonym", "fuzzy") and index.df(t.token)
         }
         aliased |= {k for k in self.tokenizer.vocab.synonyms if len(k) > 1 and k in question}
         proper = proper_latin(analysis.question)

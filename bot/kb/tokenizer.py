@@ -48,7 +48,7 @@ class QueryTerm:
     token: str
     weight: float
     group: str
-    origin: str  # "question", "subword", "glossary", "synonym" or "fuzzy"
+    origin: str  # "question", "subword", "glossary", "dictionary", "synonym" or "fuzzy"
 
 
 class Tokenizer:
