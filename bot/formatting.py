@@ -103,7 +103,8 @@ def render_answer(answer: Answer, lang: Lang) -> list[str]:
         return highlight(text, answer.highlight)
 
     lead = [with_citation(mark(c.text), c.source) for c in answer.lead]
-    units = [sentence_joiner(lang).join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
+    units = [esc(t(f"unstated_{answer.unstated}", lang))] if answer.unstated else []
+    units += [sentence_joiner(lang).join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
     units += [f"• {with_citation(mark(c.text), c.source)}" for c in answer.items]
     units += [f"{esc(t('see_also', lang))}{with_citation(mark(c.text), c.source)}" for c in answer.see_also]
     units.append("")

@@ -14,6 +14,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "answer_header": {"zh": "答案", "en": "Answer"},
     "sources": {"zh": "来源", "en": "Sources"},
     "see_also": {"zh": "另见：", "en": "See also: "},
+    "unstated_number": {
+        "zh": "文章里没有找到具体的数字，下面是相关的内容：",
+        "en": "The articles give no figure for this; here is what they say:",
+    },
+    "unstated_date": {
+        "zh": "文章里没有找到具体的时间，下面是相关的内容：",
+        "en": "The articles give no date for this; here is what they say:",
+    },
     "no_answer": {
         "zh": "抱歉，知识库里没有找到这个问题的答案。",
         "en": "Sorry, I could not find an answer to that in the knowledge base.",

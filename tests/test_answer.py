@@ -2,10 +2,12 @@
 
 import json
 
-from bot.kb.answer import compose_answer
+from bot.formatting import render_answer
+from bot.kb.answer import compose_answer, unstated
+from bot.kb.answer_text import answer_body
 from bot.kb.outline import Outline
 from bot.kb.ranker import rank
-from bot.kb.results import Answer
+from bot.kb.results import Answer, Cited
 from bot.kb.retrieval import Retriever
 from tests.conftest import DATA
 
@@ -107,3 +109,15 @@ def test_every_source_shows_its_articles_title_and_link(seed_retriever: Retrieve
     cited = [s for q in questions for s in ask(seed_retriever, q).sources]
     assert cited
     assert all((s.title, s.url) in articles.values() for s in cited), "a source named by its file"
+
+
+def test_a_figure_or_date_the_articles_do_not_give_is_said_to_be_missing() -> None:
+    assert unstated("ChatGPT是哪一年发布的？", ["ChatGPT一经上线席卷全球。"]) == "date"
+    assert unstated("ChatGPT是哪一年发布的？", ["ChatGPT于2022年11月发布。"]) == ""
+    assert unstated("Midjourney会员一个月多少钱？", ["Midjourney是一款图片生成应用。"]) == "number"
+    assert unstated("什么是AIGC？", ["AIGC是人工智能生成内容。"]) == ""
+    answer = Answer(
+        "ChatGPT是哪一年发布的？", True, lead=(Cited("ChatGPT一经上线席卷全球。", 1),), unstated="date"
+    )
+    assert answer_body(answer, "zh").startswith("文章里没有找到具体的时间")
+    assert "没有找到具体的时间" in "".join(render_answer(answer, "zh"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.kb.answer_type import asked_type, carries
 from bot.kb.cleaning import split_sentences
 from bot.kb.lists import ENUMERATION, ListChoice, choose_list, list_entries
 from bot.kb.model import Snapshot
@@ -98,6 +99,7 @@ class _Composer:
         said = [shingles_of(c.text) for c in (*lead, *items)]
         see_also = self.see_also(candidates, best, said)
         return Answer(
+            unstated=unstated(self.result.question, [c.text for c in (*lead, *items)]),
             question=self.result.question,
             answered=True,
             intent=self.intent,
@@ -301,3 +303,13 @@ class _Composer:
                 out.append(Cited(clip(sentence.text, SEE_ALSO_CHARS), self.cite(article)))
                 break
         return out
+
+
+def unstated(question: str, shown: Sequence[str]) -> str:
+    """"number" or "date" when the question asks for one and none of the shown sentences
+    holds one (the knowledge base does not say: "Midjourney会员一个月多少钱？"), else ""."""
+    plain = normalize_text(question)
+    kind = asked_type(plain)
+    if kind not in ("number", "date"):
+        return ""
+    return "" if any(carries(kind, normalize_text(text), plain) for text in shown) else kind

@@ -13,6 +13,8 @@ def answer_body(answer: Answer, lang: Lang, understood: str = "") -> str:
     """The answer as read above the sources: how a follow-up was understood, the lead,
     the list, the see-also lines."""
     lines = [understood] if understood else []
+    if answer.unstated:
+        lines.append(t(f"unstated_{answer.unstated}", lang))
     if answer.lead:
         lines.append(sentence_joiner(lang).join(with_citation(c.text, c.source) for c in answer.lead))
     lines += [f"• {with_citation(c.text, c.source)}" for c in answer.items]

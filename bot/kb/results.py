@@ -124,6 +124,9 @@ class Answer:
     highlight: tuple[str, ...] = ()
     passages: tuple[ScoredPassage, ...] = field(default=(), compare=False)
     missing: str = ""  # refused: the name the knowledge base never mentions
+    # A figure or date question whose answer holds none ("number", "date"; "" otherwise):
+    # the reader is told so rather than left to take another figure for it.
+    unstated: str = ""
 
     @property
     def sentences(self) -> tuple[str, ...]:
