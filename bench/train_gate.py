@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import re
 import sys
 import tempfile
@@ -38,12 +37,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.train_ranker import open_service, write_article  # noqa: E402
+from bench.train_ranker import load_transfer, open_service, write_answerable, write_article  # noqa: E402
 from bot.i18n import detect_language  # noqa: E402
 from bot.kb import asking  # noqa: E402
 from bot.kb.answer_text import answer_body  # noqa: E402
 from bot.kb.gate import FEATURES, MODEL_FILE, GateModel  # noqa: E402
-from bot.kb.results import RetrievalConfig  # noqa: E402
+from bot.kb.results import UNGATED  # noqa: E402
 from bot.kb.retrieval import Retriever  # noqa: E402
 
 SETS = ("cmrc2018_trial", "drcd_dev")
@@ -52,7 +51,6 @@ L2 = 1.0
 UNCOVERED_WEIGHTS = (2.0, 4.0, 8.0, 16.0)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.2, 0.85, 0.05))
 OLD_MIN_COVERAGE = 0.5  # the coverage rule the gate replaces outside the domain
-OPEN = RetrievalConfig(min_coverage=0.0, min_coverage_in_domain=0.0, learned_gate=False)
 
 
 @dataclass
@@ -72,7 +70,7 @@ def squash(text: str) -> str:
 def answer_cases(
     service: object, source: str, kind: str, cases: list[tuple[str, str, list[str]]]
 ) -> list[Case]:
-    retriever = Retriever(service.snapshot, service.retriever.tokenizer, OPEN)  # type: ignore[attr-defined]
+    retriever = Retriever(service.snapshot, service.retriever.tokenizer, UNGATED)  # type: ignore[attr-defined]
     out = []
     for group, question, golds in cases:
         reply = asking.ask(retriever, question, suggest=False)
@@ -86,18 +84,11 @@ def answer_cases(
 
 
 async def set_cases(shared: Path, name: str) -> list[Case]:
-    data = json.loads((shared / "eval" / "transfer" / f"{name}.json").read_text(encoding="utf-8"))["data"]
+    data = load_transfer(shared, name)
     out: list[Case] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "all"
-        folder.mkdir()
-        cases = []
-        for art in data:
-            for para in art["paragraphs"]:
-                write_article(folder, art, para)
-                for qa in para["qas"]:
-                    golds = sorted({a["text"].strip() for a in qa["answers"] if a["text"].strip()})
-                    cases.append((str(art["title"]), qa["question"], golds))
+        cases = write_answerable(folder, data)
         service = await open_service(folder, Path(tmp) / "all.sqlite3")
         try:
             out += answer_cases(service, name, "answerable", cases)

@@ -28,6 +28,7 @@ import tempfile
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ from bot.config import Settings  # noqa: E402
 from bot.crossval import sentence_labels, squash  # noqa: E402
 from bot.kb.learning import fit_listwise, grouped_folds  # noqa: E402
 from bot.kb.ranker import FEATURES, SentenceModel, candidates, featurize  # noqa: E402
-from bot.kb.results import RetrievalConfig  # noqa: E402
+from bot.kb.results import UNGATED  # noqa: E402
 from bot.kb.retrieval import Retriever  # noqa: E402
 from bot.service import KnowledgeService  # noqa: E402
 
@@ -82,8 +83,7 @@ def collect(
     service: KnowledgeService, source: str, cases: list[tuple[str, str, list[str]]]
 ) -> list[Question]:
     """Rows for (group, question, gold phrases) cases, searched without the refusal gate."""
-    open_gate = RetrievalConfig(min_coverage=0.0, min_coverage_in_domain=0.0)
-    retriever = Retriever(service.snapshot, service.retriever.tokenizer, open_gate)
+    retriever = Retriever(service.snapshot, service.retriever.tokenizer, UNGATED)
     out = []
     for group, question, golds in cases:
         result = retriever.search(question, k=3)
@@ -100,18 +100,33 @@ def collect(
     return out
 
 
+def load_transfer(shared: Path, name: str) -> list[dict[str, Any]]:
+    """The articles of one reading-comprehension set (SQuAD-style JSON)."""
+    data: list[dict[str, Any]] = json.loads(
+        (shared / "eval" / "transfer" / f"{name}.json").read_text(encoding="utf-8")
+    )["data"]
+    return data
+
+
+def write_answerable(folder: Path, data: list[dict[str, Any]]) -> list[tuple[str, str, list[str]]]:
+    """Every context of the set written into `folder` as an article; (article title,
+    question, gold spans) of every question, as transfer.py's "answerable" check asks them."""
+    folder.mkdir()
+    cases = []
+    for art in data:
+        for para in art["paragraphs"]:
+            write_article(folder, art, para)
+            for qa in para["qas"]:
+                golds = sorted({a["text"].strip() for a in qa["answers"] if a["text"].strip()})
+                cases.append((str(art["title"]), qa["question"], golds))
+    return cases
+
+
 async def transfer_questions(shared: Path, name: str) -> list[Question]:
-    data = json.loads((shared / "eval" / "transfer" / f"{name}.json").read_text(encoding="utf-8"))["data"]
+    data = load_transfer(shared, name)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "knowledge"
-        folder.mkdir()
-        cases = []
-        for art in data:
-            for para in art["paragraphs"]:
-                write_article(folder, art, para)
-                for qa in para["qas"]:
-                    golds = sorted({a["text"].strip() for a in qa["answers"] if a["text"].strip()})
-                    cases.append((f"{name}:{art['title']}", qa["question"], golds))
+        cases = [(f"{name}:{title}", q, golds) for title, q, golds in write_answerable(folder, data)]
         service = await open_service(folder, Path(tmp) / "kb.sqlite3")
         try:
             return collect(service, name, cases)

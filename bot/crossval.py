@@ -23,7 +23,7 @@ from bot.kb.asking import converse
 from bot.kb.learning import fit_listwise, grouped_folds
 from bot.kb.model import Snapshot
 from bot.kb.ranker import Candidate, SentenceModel, candidates, featurize, shipped_model, shipped_prior
-from bot.kb.results import RetrievalConfig, SearchResult
+from bot.kb.results import UNGATED, SearchResult
 from bot.kb.retrieval import Retriever
 from bot.kb.vocab import normalize_text
 
@@ -63,9 +63,7 @@ def labelled(
 ) -> Labelled | None:
     """A question's candidate sentences, searched as the bot searches but without the
     refusal gate, with their features and labels (None: no candidate holds a gold)."""
-    open_gate = Retriever(
-        snapshot, retriever.tokenizer, RetrievalConfig(min_coverage=0.0, min_coverage_in_domain=0.0)
-    )
+    open_gate = Retriever(snapshot, retriever.tokenizer, UNGATED)
     result = open_gate.search(question, k=3)
     cands = candidates(result, snapshot) if result.answered else []
     if not cands:

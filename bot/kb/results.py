@@ -40,6 +40,11 @@ class RetrievalConfig:
     learned_gate: bool = True
 
 
+# Every question searched as if answerable (only an unknown name or nothing found
+# refuses): what the sentence model and the gate are fitted and cross-validated on.
+UNGATED = RetrievalConfig(min_coverage=0.0, min_coverage_in_domain=0.0, learned_gate=False)
+
+
 @dataclass(frozen=True)
 class Analysis:
     """A question analysed once: its terms, intent, and what each term is worth."""
