@@ -13,6 +13,7 @@ import pytest
 
 from bot import http_server
 from bot.app import ALLOWED_UPDATES, build_application
+from bot.config import Settings
 from bot.telegram import webhook
 from tests.conftest import KNOWLEDGE, VOCAB
 from tests.fakes.bot_api import FakeBotAPI, wait_until
@@ -39,17 +40,22 @@ def update(update_id: int, text: str, chat: int) -> dict[str, object]:
     return {"update_id": update_id, "message": message}
 
 
-async def test_webhook_serves_updates_and_health(fake: FakeBotAPI, tmp_path: Path) -> None:
-    settings = bot_settings(
+def webhook_settings(fake: FakeBotAPI, tmp_path: Path, port: int, **extra: object) -> Settings:
+    """Webhook mode on loopback against the fake Bot API."""
+    return bot_settings(
         fake,
         KNOWLEDGE,
         tmp_path / "bot.sqlite3",
         VOCAB,
         webhook_url="https://bot.example.org",
         webhook_listen="127.0.0.1",
-        webhook_port=free_port(),
-        webhook_secret_token=SECRET,
+        webhook_port=port,
+        **extra,
     )
+
+
+async def test_webhook_serves_updates_and_health(fake: FakeBotAPI, tmp_path: Path) -> None:
+    settings = webhook_settings(fake, tmp_path, free_port(), webhook_secret_token=SECRET)
     application = build_application(settings)
     stop = asyncio.Event()
     ports: list[int] = []
@@ -91,15 +97,7 @@ async def test_webhook_serves_updates_and_health(fake: FakeBotAPI, tmp_path: Pat
 async def test_without_a_configured_secret_a_random_one_guards_the_webhook(
     fake: FakeBotAPI, tmp_path: Path
 ) -> None:
-    settings = bot_settings(
-        fake,
-        KNOWLEDGE,
-        tmp_path / "bot.sqlite3",
-        VOCAB,
-        webhook_url="https://bot.example.org",
-        webhook_listen="127.0.0.1",
-        webhook_port=free_port(),
-    )
+    settings = webhook_settings(fake, tmp_path, free_port())
     application = build_application(settings)
     stop = asyncio.Event()
     ports: list[int] = []
@@ -130,16 +128,7 @@ async def test_a_flood_of_stalled_connections_neither_holds_the_server_nor_its_d
 ) -> None:
     monkeypatch.setattr(http_server, "MAX_CONNECTIONS", 100)
     port = free_port()
-    settings = bot_settings(
-        fake,
-        KNOWLEDGE,
-        tmp_path / "bot.sqlite3",
-        VOCAB,
-        webhook_url="https://bot.example.org",
-        webhook_listen="127.0.0.1",
-        webhook_port=port,
-        webhook_secret_token=SECRET,
-    )
+    settings = webhook_settings(fake, tmp_path, port, webhook_secret_token=SECRET)
     stop = asyncio.Event()
     task = asyncio.create_task(
         webhook.serve(build_application(settings), settings, ALLOWED_UPDATES, stop=stop)
