@@ -23,7 +23,8 @@ from pathlib import Path
 import jieba
 
 from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
-from bot.kb.names import NAMES_VERSION, proper_names
+from bot.kb.names import NAMES_VERSION
+from bot.kb.tokenizer import dictionary_names
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,7 @@ def names(folder: Path | None) -> FrozenFrequencies | None:
     None to let the tokenizer read them from the dictionary when first asked."""
 
     def build(_: Path) -> bytes:
-        with jieba.get_dict_file() as dictionary:
-            found = dict.fromkeys(proper_names(line.decode("utf-8", "replace") for line in dictionary), 1)
+        found = dict.fromkeys(dictionary_names(), 1)
         return encode(found, len(found))
 
     return _mapped(folder, _name().replace(".freq", f"-{NAMES_VERSION}.names"), build)

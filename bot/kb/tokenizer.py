@@ -34,9 +34,9 @@ _base_lock = threading.Lock()
 
 
 @functools.cache
-def _dictionary_names() -> frozenset[str]:
-    """The names of jieba's dictionary, read once per process (when no mapped table of
-    them was given: tests, a cache folder that cannot be used)."""
+def dictionary_names() -> frozenset[str]:
+    """The names of jieba's dictionary (kb/names.py), read once per process: what
+    `bot.dictionary` writes as a mapped table, and what a tokenizer given none uses."""
     with jieba.get_dict_file() as dictionary:
         return frozenset(proper_names(line.decode("utf-8", "replace") for line in dictionary))
 
@@ -145,7 +145,7 @@ class Tokenizer:
 
     def is_proper_name(self, word: str) -> bool:
         """Whether jieba's dictionary tags the word as a name (郑成功, 长崎县, 南华早报)."""
-        names = self._names if self._names is not None else _dictionary_names()
+        names = self._names if self._names is not None else dictionary_names()
         return word in names
 
     def subwords(self, word: str) -> list[str]:
