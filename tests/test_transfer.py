@@ -107,3 +107,26 @@ def test_questions_about_articles_not_in_the_folder_are_refused_or_right(
     good = [lead_hit(service, q, g, 300) in (None, True) for q, g in cases]
     assert len(cases) >= 20
     assert sum(good) / len(good) >= 0.92, f"{sum(good)}/{len(good)} refused or right"
+
+
+def test_words_jieba_glues_to_a_question_word_do_not_count_against_the_answer(tmp_path: Path) -> None:
+    # Traditional questions cut as "由威廉" and "何年": neither is a word of the articles.
+    articles: list[dict[str, object]] = [
+        {
+            "title": "封建制度",
+            "paragraphs": [{"id": "a", "context": "威廉一世征服英格兰后，把封建制度从诺曼底带至英格兰。"}],
+        },
+        {"title": "林振强", "paragraphs": [{"id": "b", "context": "林振强是香港填词人，于2003年过世。"}]},
+        {
+            "title": "英格兰",
+            "paragraphs": [{"id": "c", "context": "英格兰是大不列颠岛上的地区，首都是伦敦。"}],
+        },
+    ]
+    service = open_service(tmp_path, articles)
+    glued = service.retriever.analyse("封建制度是由威廉一世從何處帶至英格蘭?")
+    tokens = {t.token for t in glued.terms}
+    assert "威廉" in tokens and "由威廉" not in tokens and not glued.unknown
+    asked = service.retriever.analyse("林振強於何年過世?")
+    assert "何年" not in {t.token for t in asked.terms} and not asked.unknown
+    assert lead_hit(service, "林振強於何年過世?", ["2003年"], 100)
+    assert lead_hit(service, "封建制度是由威廉一世從何處帶至英格蘭?", ["诺曼底"], 100)

@@ -7,7 +7,8 @@ same way. How it reads an answer:
 1. Every sentence of the top passages is a candidate; `kb/ranker.py` gives each the
    probability that it holds the answer, from general features and learned weights.
 2. The best sentence leads. One that leans on the sentence before ("它…", "例如…")
-   brings that sentence along; one that lacks its subject gets it back from a numbered
+   brings that sentence along; a long one opens at the clause where the question's
+   words begin ("…生长于海拔100米至2,800米的地区"); one that lacks its subject gets it back from a numbered
    heading ("Stable Diffusion：与Midjourney相比…"). Further sentences of the same article
    follow while their probability is close enough to the best one's (a learned share),
    up to LEAD_CHARS.
@@ -29,7 +30,16 @@ from bot.kb.model import Snapshot
 from bot.kb.outline import Outline, passage_lines
 from bot.kb.ranker import DANGLING, SentenceModel, rank, shipped_model
 from bot.kb.results import Answer, Cited, SearchResult, Source
-from bot.kb.sentences import LABEL, NEAR_DUPLICATE, NUMBERING, Matcher, Sentence, shingles_of, with_subject
+from bot.kb.sentences import (
+    LABEL,
+    NEAR_DUPLICATE,
+    NUMBERING,
+    Matcher,
+    Sentence,
+    from_the_answer,
+    shingles_of,
+    with_subject,
+)
 from bot.kb.similarity import jaccard
 from bot.kb.vocab import normalize_text
 from bot.plaintext import clip
@@ -158,6 +168,11 @@ class _Composer:
             start = position - 1  # "它…" needs the sentence that names "it"
         chosen = parts[start : position + 1]
         said = [shingles_of(text) for text in chosen]
+        if start == position:
+            # A long sentence opens where what was asked begins, not behind a long list.
+            named = self._source(best.article).title + "\n" + self.heading_of(best.article, best.line_ord)
+            known = self.match.groups(self.match.found(normalize_text(named)))
+            chosen[0] = from_the_answer(chosen[0], self.match, known)
         introduction = self._introduction_after(outline, i, parts, position)
         if introduction:
             # "…取决于技能、兴趣和规划。以下将结合这几点分析：": the list it introduces
@@ -306,7 +321,7 @@ class _Composer:
 
 
 def unstated(question: str, shown: Sequence[str]) -> str:
-    """"number" or "date" when the question asks for one and none of the shown sentences
+    """ "number" or "date" when the question asks for one and none of the shown sentences
     holds one (the knowledge base does not say: "Midjourney会员一个月多少钱？"), else ""."""
     plain = normalize_text(question)
     kind = asked_type(plain)

@@ -37,6 +37,7 @@ from bot.kb.results import SearchResult
 from bot.kb.sentences import Matcher, definition_strength, intent_cue
 from bot.kb.similarity import bigrams, dice
 from bot.kb.stock import stock_places
+from bot.kb.trees import TreeEnsemble, empty
 from bot.kb.vocab import normalize_text
 
 MIN_SENTENCE_CHARS = 4
@@ -89,6 +90,16 @@ FEATURES: tuple[str, ...] = (
     "anchor",  # the question's words just before and after its question word, in the sentence
     "anchor_rel",
     "heading_match",  # character-bigram overlap (Dice) of the question with its section heading
+    "proximity",  # how close together its question words stand (their length over their span)
+    "common_run",  # the longest run of the question's characters it holds as they stand
+    "cover_rank",  # 1 / (1 + its place when the candidates are ordered by cover)
+    "before_cover",  # share carried by the sentence before it (same passage)
+    "after_cover",  # share carried by the sentence after it
+    "local_chars",  # as local_terms, with the question's characters ("妻子" and "为妻")
+    "beyond_heading",  # share it carries that its headings and title do not already say
+    "beyond_heading_rel",
+    # Last: the tree ensemble's score of all the columns above (kb/trees.py).
+    "trees",
 )
 
 
@@ -168,6 +179,13 @@ def shipped_model() -> SentenceModel:
 
 
 @functools.cache
+def shipped_trees() -> TreeEnsemble:
+    """The tree ensemble shipped with the package; none in a file from before it."""
+    raw = _shipped().get("trees")
+    return TreeEnsemble.from_json(raw) if raw else empty(len(FEATURES) - 1)
+
+
+@functools.cache
 def shipped_prior() -> tuple[SentenceModel, float]:
     """The weights fitted on the reading-comprehension sets alone, and how hard they
     hold when refitted on development questions (`bot.crossval`)."""
@@ -197,6 +215,7 @@ class _Asked:
     question: str  # normalised
     grams: set[str]  # bigrams of its content
     chars: set[str]  # characters of its content
+    content: str  # its content characters, in order
     kind: AnswerType  # the kind of value asked for
     intent: str
     own: list[str]  # its words; context words (a follow-up's topic) at their lower weight
@@ -214,6 +233,7 @@ def _asked(result: SearchResult) -> _Asked:
         question,
         bigrams(content) if content else set(),
         set(content),
+        content,
         asked_type(question),
         analysis.intent.intent,
         own,
@@ -222,9 +242,13 @@ def _asked(result: SearchResult) -> _Asked:
 
 
 def featurize(
-    result: SearchResult, snapshot: Snapshot, cands: Sequence[Candidate]
+    result: SearchResult,
+    snapshot: Snapshot,
+    cands: Sequence[Candidate],
+    trees: TreeEnsemble | None = None,
 ) -> npt.NDArray[np.float64]:
-    """One row of FEATURES per candidate."""
+    """One row of FEATURES per candidate; the last column is `trees`' score of the
+    others (the shipped ensemble's unless given)."""
     asked = _asked(result)
     normals = [normalize_text(c.text) for c in cands]
     contents = [_content(c.text) for c in cands]
@@ -235,6 +259,8 @@ def featurize(
     for i, cand in enumerate(cands):
         _wording(rows[i], cand, normals[i], contents[i], found[i], asked)
     _against_the_others(rows, cands, contents, found, asked)
+    ensemble = trees if trees is not None else shipped_trees()
+    rows[:, F["trees"]] = ensemble.predict(rows[:, : F["trees"]])
     return rows
 
 
@@ -259,7 +285,11 @@ def _coverage(
                 neighbours |= found[j]
         rows[i, F["cover"]] = match.value(found[i]) / total
         rows[i, F["heading_cover"]] = match.value(heading_found[key], exclude=match.groups(found[i])) / total
+        rows[i, F["beyond_heading"]] = match.value(found[i], exclude=match.groups(heading_found[key])) / total
         rows[i, F["window_cover"]] = match.value(neighbours) / total
+        for j, column in ((i - 1, "before_cover"), (i + 1, "after_cover")):
+            if 0 <= j < len(cands) and cands[j].rank == cand.rank:
+                rows[i, F[column]] = match.value(found[j]) / total
 
 
 def _standing(
@@ -309,6 +339,8 @@ def _wording(
     row[F["introduces"]] = float(cand.text[-1] in "：:")
     row[F["novelty"]] = sum(ch not in asked.chars for ch in content) / max(len(content), 1)
     ubiquitous = asked.match.ubiquitous
+    row[F["proximity"]] = _proximity(normal, [t for t in found if t not in ubiquitous])
+    row[F["common_run"]] = _common_run(asked.content, content)
     row[F["starts_with_term"]] = float(any(normal.startswith(t) for t in found if t not in ubiquitous))
 
 
@@ -328,6 +360,7 @@ def _against_the_others(
     rows[:, F["grams"]] = [len(q_grams & g) / len(q_grams) if q_grams else 0.0 for g in sentence_grams]
     rows[:, F["local_terms"]] = _local([match.groups(f) for f in found], match.groups(asked.own), n)
     rows[:, F["local_grams"]] = _local([g & q_grams for g in sentence_grams], q_grams, n)
+    rows[:, F["local_chars"]] = _local([set(c) & asked.chars for c in contents], asked.chars, n)
     left, right = _anchors(asked.question)
     rows[:, F["anchor"]] = [_anchor_match(left, right, c) for c in contents]
     heading_grams: dict[str, set[str]] = {}
@@ -336,9 +369,39 @@ def _against_the_others(
             text = _content(cand.heading)
             heading_grams[cand.heading] = bigrams(text) if text else set()
         rows[i, F["heading_match"]] = dice(q_grams, heading_grams[cand.heading])
-    for column in ("cover", "grams", "local_terms", "local_grams", "anchor"):
+    covers = rows[:, F["cover"]]
+    distinct = sorted(set(covers.tolist()), reverse=True)
+    place = {v: k for k, v in enumerate(distinct)}
+    rows[:, F["cover_rank"]] = [1.0 / (1 + place[v]) for v in covers.tolist()]
+    for column in ("cover", "grams", "local_terms", "local_grams", "anchor", "beyond_heading"):
         rows[:, F[column + "_rel"]] = _over_best(rows[:, F[column]])
     rows[:, F["cover_best"]] = rows[:, F["cover_rel"]] >= 1 - 1e-9
+
+
+def _proximity(normal: str, terms: Sequence[str]) -> float:
+    """The question words' length over the span from the first to the last of them (1
+    when they stand side by side); 0 with fewer than two."""
+    spans = []
+    for term in terms:
+        at = normal.find(term.replace("_", " "))
+        if at >= 0:
+            spans.append((at, at + len(term)))
+    if len(spans) < 2:
+        return 0.0
+    width = max(e for _, e in spans) - min(s for s, _ in spans)
+    return min(sum(e - s for s, e in spans) / max(width, 1), 1.0)
+
+
+def _common_run(question: str, content: str) -> float:
+    """The longest piece of the question's content found as it stands in the sentence,
+    over the question's content length."""
+    if not question:
+        return 0.0
+    best = 0
+    for i in range(len(question)):
+        while i + best < len(question) and question[i : i + best + 1] in content:
+            best += 1
+    return best / len(question)
 
 
 def _over_best(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

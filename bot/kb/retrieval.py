@@ -50,6 +50,11 @@ MAX_TRANSLATIONS = 4
 DICTIONARY_WEIGHT = 0.4
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
+# The single-character prepositions, conjunctions and particles of jieba's dictionary
+# (tagged p, c, u): what jieba glues to a neighbouring name it does not know ("由威廉").
+_FUNCTION_CHARS = frozenset("与为之于从以及同向和在对把按比由的给自被跟")
+# A question word and the kind of thing it asks, as jieba may cut them: "何年", "哪一部".
+_ASKED_SLOT = re.compile(r"(?:何|哪一?|几)[\u3400-\u9fff]")
 
 
 class Verdict(NamedTuple):
@@ -82,7 +87,9 @@ class Retriever:
         self._intents = IntentDetector(tokenizer.vocab.intents)
         self._course = snapshot.course
         self._pervasive = pervasive_words(index, self.config.heading_ignore_df)
-        self._function_chars = frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1)
+        self._function_chars = (
+            frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1) | _FUNCTION_CHARS
+        )
         self.gate = shipped_gate()
 
     def token_set(self, doc: int) -> frozenset[str]:
@@ -107,6 +114,7 @@ class Retriever:
             for t in self.tokenizer.query_terms(question)
         ]
         index = self.snapshot.index
+        terms = self._unglued(terms)
         known = {t.token for t in terms}
         for term in list(terms):
             if term.origin != "question" or index.df(term.token):
@@ -116,6 +124,35 @@ class Retriever:
                     known.add(extra.token)
                     terms.append(extra)
         return terms
+
+    def _unglued(self, terms: list[QueryTerm]) -> list[QueryTerm]:
+        """Question words jieba guessed that the index never holds: a question word with
+        the kind of thing it asks ("何年", "哪一部", "几层") frames the question and is
+        dropped; a word glued to a function character ("坚于", "由威廉", from "苻坚於何年")
+        is the word without it when the index holds that."""
+        index = self.snapshot.index
+        renamed: dict[str, str] = {}
+        out: list[QueryTerm] = []
+        for t in terms:
+            if t.origin == "question" and not index.df(t.token) and _ALL_CJK.fullmatch(t.token):
+                if _ASKED_SLOT.fullmatch(t.token):
+                    renamed[t.token] = ""
+                    continue
+                bare = t.token.strip("".join(self._function_chars))
+                if bare and bare != t.token and index.df(bare):
+                    renamed[t.token] = bare
+                    if all(o.token != bare for o in (*terms, *out)):
+                        weight = t.weight * SINGLE_CHAR_WEIGHT if len(bare) == 1 else t.weight
+                        out.append(QueryTerm(bare, weight, bare, t.origin))
+                    continue
+            out.append(t)
+        if not renamed:
+            return terms
+        return [
+            QueryTerm(t.token, t.weight, renamed[t.group], t.origin) if renamed.get(t.group) else t
+            for t in out
+            if renamed.get(t.group) != ""
+        ]
 
     def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
         """Index words that stand for a question word the index lacks."""
