@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.i18n import Lang, refusal, t
+from bot.kb.polarity import with_verdict
 from bot.kb.results import Answer
 from bot.plaintext import clean_input, clip_line, sentence_joiner, with_citation
 from bot.records import Stats
@@ -104,6 +105,8 @@ def render_answer(answer: Answer, lang: Lang) -> list[str]:
 
     lead = [with_citation(mark(c.text), c.source) for c in answer.lead]
     units = [esc(t(f"unstated_{answer.unstated}", lang))] if answer.unstated else []
+    if lead:
+        lead[0] = with_verdict(answer, lead[0], lang)
     units += [sentence_joiner(lang).join(lead)] if sum(map(tg_length, lead)) < MAX_MESSAGE // 2 else lead
     units += [f"• {with_citation(mark(c.text), c.source)}" for c in answer.items]
     units += [f"{esc(t('see_also', lang))}{with_citation(mark(c.text), c.source)}" for c in answer.see_also]

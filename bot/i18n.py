@@ -22,6 +22,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "zh": "文章里没有找到具体的时间，下面是相关的内容：",
         "en": "The articles give no date for this; here is what they say:",
     },
+    "unstated_yesno": {
+        "zh": "文章没有明确说明，下面是相关的内容：",
+        "en": "The articles do not say so explicitly; here is what they say:",
+    },
     "no_answer": {
         "zh": "抱歉，知识库里没有找到这个问题的答案。",
         "en": "Sorry, I could not find an answer to that in the knowledge base.",

@@ -14,7 +14,9 @@ same way. How it reads an answer:
    up to LEAD_CHARS.
 3. A list question gets the whole list of the section it hits, read from the article's
    outline across passage boundaries: sibling subsections, bullets or "label：" lines.
-4. Another article adds a "see also" sentence only when its best sentence scores close
+4. A yes/no question's lead is judged yes, no or not stated (`kb/polarity.py`), and the
+   reply opens with it.
+5. Another article adds a "see also" sentence only when its best sentence scores close
    to the lead's; near-identical sentences are said once. Each sentence and bullet cites
    its source by number.
 """
@@ -28,6 +30,7 @@ from bot.kb.cleaning import split_sentences
 from bot.kb.lists import ENUMERATION, ListChoice, choose_list, list_entries
 from bot.kb.model import Snapshot
 from bot.kb.outline import Outline, passage_lines
+from bot.kb.polarity import polarity
 from bot.kb.ranker import DANGLING, SentenceModel, rank, shipped_model
 from bot.kb.results import Answer, Cited, SearchResult, Source
 from bot.kb.sentences import (
@@ -108,8 +111,13 @@ class _Composer:
             ]
         said = [shingles_of(c.text) for c in (*lead, *items)]
         see_also = self.see_also(candidates, best, said)
+        shown = [c.text for c in (*lead, *items)]
+        verdict = polarity(self.result.question, [c.text for c in lead], self.match)
+        judged = verdict.verdict if verdict is not None and verdict.verdict != "unclear" else ""
         return Answer(
-            unstated=unstated(self.result.question, [c.text for c in (*lead, *items)]),
+            unstated="yesno" if verdict is not None and not judged else unstated(self.result.question, shown),
+            verdict=judged,
+            verb=verdict.verb if verdict is not None else "",
             question=self.result.question,
             answered=True,
             intent=self.intent,

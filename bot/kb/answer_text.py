@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.i18n import Lang, detect_language, refusal, t
 from bot.kb.asking import Reply
+from bot.kb.polarity import with_verdict
 from bot.kb.results import Answer
 from bot.plaintext import sentence_joiner, with_citation
 
@@ -16,7 +17,8 @@ def answer_body(answer: Answer, lang: Lang, understood: str = "") -> str:
     if answer.unstated:
         lines.append(t(f"unstated_{answer.unstated}", lang))
     if answer.lead:
-        lines.append(sentence_joiner(lang).join(with_citation(c.text, c.source) for c in answer.lead))
+        lead = sentence_joiner(lang).join(with_citation(c.text, c.source) for c in answer.lead)
+        lines.append(with_verdict(answer, lead, lang))
     lines += [f"• {with_citation(c.text, c.source)}" for c in answer.items]
     lines += [f"{t('see_also', lang)}{with_citation(c.text, c.source)}" for c in answer.see_also]
     return "\n".join(lines)

@@ -132,6 +132,10 @@ class Answer:
     # A figure or date question whose answer holds none ("number", "date"; "" otherwise):
     # the reader is told so rather than left to take another figure for it.
     unstated: str = ""
+    # A yes/no question's verdict from the lead ("yes", "no"; "" otherwise: not asked, or
+    # not stated, which `unstated` "yesno" says) and the verb a Chinese reply uses ("能").
+    verdict: str = ""
+    verb: str = ""
 
     @property
     def sentences(self) -> tuple[str, ...]:
