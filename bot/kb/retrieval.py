@@ -22,6 +22,7 @@ from bot.kb.gate import CONTENT_CAP, VERBATIM_CAP, longest_shared, shipped_gate
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
+from bot.kb.shorthand import expand_shorthand
 from bot.kb.similarity import dice, jaccard
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words, plain_grams
@@ -257,7 +258,12 @@ class Retriever:
 
         `context` are words carried from the previous turn of a conversation (origin
         "context", reduced weight); they rank and compose but never decide coverage.
+        Chat shorthand the index does not use is read as its words first ("zm" 怎么).
         """
+        normal = normalize_text(question)
+        written_out = expand_shorthand(normal, lambda w: bool(self.snapshot.index.df(w)))
+        if written_out != normal:
+            question = written_out
         own = self.query_terms(question)
         mine = {t.token for t in own}
         terms = tuple([*own, *(t for t in context if t.token not in mine)])
