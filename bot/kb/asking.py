@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.i18n import detect_language
 from bot.kb.answer import compose_answer
-from bot.kb.followup import Resolution, Turn, resolve
+from bot.kb.followup import Resolution, Turn, resolve, said_as
 from bot.kb.results import Answer, SearchResult
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import QueryTerm
@@ -70,19 +70,32 @@ def ask(
     else:
         carried = retriever.analyse(resolution.question, resolution.context, resolution.intent)
         result = retriever.search(carried, k=k, offset=offset)
+    understood = resolution.understood
+    # A homophone typo ("AIGC的前竟咋样"): read as the question it sounds like when that
+    # is answered from more of its words, and say so; a refused question only gets it
+    # offered (below), so a name the articles lack is never bent into a word they have.
+    meant = retriever.sounds_like(question) if result.question == question else ""
+    if meant and result.answered:
+        heard = retriever.search(meant, k=k, offset=offset)
+        if heard.answered and heard.coverage > result.coverage:
+            result = heard
+            understood = said_as(meant, detect_language(question) == "en")
     answer = compose_answer(result, retriever.snapshot)
     suggestions: list[str] = []
     if suggest and not result.answered:
         # The search's nearest matches are this question's when it was searched alone.
         searched_alone = result.question == question and not resolution.context
         suggestions = retriever.suggestions(question, nearest=result.nearest if searched_alone else None)
+        # A homophone typo ("薪姿怎么样"): the question as it probably was, if that is
+        # answered, comes first.
+        if meant and retriever.search(meant, k=k).answered:
+            suggestions = [meant, *(s for s in suggestions if s != meant)][: len(suggestions) or 1]
     turn = (
         previous
         if not result.answered and previous is not None
         else _turn(retriever, resolution, result, answer, offset)
     )
-    understood = resolution.understood if result.answered else ""
-    return Reply(answer, result, tuple(suggestions), turn, understood)
+    return Reply(answer, result, tuple(suggestions), turn, understood if result.answered else "")
 
 
 def _turn(

@@ -176,6 +176,11 @@ def _carried_weight(term: QueryTerm) -> float:
     return ANSWER_WEIGHT if term.origin == "answer" else term.weight * CONTEXT_WEIGHT
 
 
+def said_as(text: str, english: bool) -> str:
+    """ "（理解为：…）": how a question was read, when not as typed."""
+    return _said("item", text, english)
+
+
 def _said(kind: str, text: str, english: bool) -> str:
     short = text if len(text) <= 40 else text[:39] + "…"
     if english:

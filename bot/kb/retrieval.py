@@ -19,6 +19,7 @@ from bot.kb.bilingual import translations
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
 from bot.kb.gate import CONTENT_CAP, VERBATIM_CAP, longest_shared, shipped_gate
+from bot.kb.homophones import Homophones
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
@@ -92,6 +93,7 @@ class Retriever:
             frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1) | _FUNCTION_CHARS
         )
         self.gate = shipped_gate()
+        self._homophones = Homophones(index.vocabulary)
 
     def token_set(self, doc: int) -> frozenset[str]:
         """A passage's distinct tokens, kept for the passages questions keep meeting."""
@@ -154,6 +156,39 @@ class Retriever:
             for t in out
             if renamed.get(t.group) != ""
         ]
+
+    def sounds_like(self, question: str) -> str:
+        """The question with its homophone typos read as the index words they sound like
+        ("薪姿" -> "薪资"), or "" if it has none. Offered when the question is refused,
+        never applied silently: a name the articles lack ("高登") can sound like a word
+        they have ("高等"), and that question must be refused, not bent."""
+        normal = normalize_text(question)
+        index, stop = self.snapshot.index, self.tokenizer.vocab.stopwords
+
+        def content(word: str) -> bool:
+            return bool(_ALL_CJK.fullmatch(word)) and word not in stop and not is_question_word(word)
+
+        # jieba's words, with runs of lone characters joined: a typo may split a word
+        # into characters ("前竟" -> 前 | 竟) instead of gluing it to a neighbour. A run
+        # needs a character that is not a function word ("我是" is no typo of 卧室).
+        spans: list[tuple[int, int]] = []
+        run = False  # whether the last span is a run of lone characters
+        for start, end in self.tokenizer.word_spans(normal):
+            lone = end - start == 1 and bool(_ALL_CJK.fullmatch(normal[start]))
+            if lone and run and spans[-1][1] == start:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+            run = lone
+        suspects = [
+            (start, end)
+            for start, end in spans
+            if content(normal[start:end])
+            and any(content(ch) for ch in normal[start:end])
+            and not index.df(normal[start:end])
+        ]
+        corrected = self._homophones.correct(normal, suspects, index.df, self.tokenizer.is_dictionary_word)
+        return corrected if corrected != normal else ""
 
     def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
         """Index words that stand for a question word the index lacks."""

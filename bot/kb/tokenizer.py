@@ -143,6 +143,10 @@ class Tokenizer:
         freq = self._jieba.FREQ
         return bool(freq.get(text)) or all(freq.get(w) for w in self._jieba.cut(text))
 
+    def is_dictionary_word(self, word: str) -> bool:
+        """Whether jieba's dictionary (with the admins' terms) holds the word whole."""
+        return bool(self._jieba.FREQ.get(word))
+
     def is_proper_name(self, word: str) -> bool:
         """Whether jieba's dictionary tags the word as a name (郑成功, 长崎县, 南华早报)."""
         names = self._names if self._names is not None else dictionary_names()
