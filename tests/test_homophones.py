@@ -40,3 +40,11 @@ def test_a_refused_question_is_offered_its_homophone_not_bent_into_it(seed_retri
     reply = ask(seed_retriever, "薪姿怎么样")
     if not reply.answered:
         assert reply.suggestions[0] == meant
+
+
+def test_the_shipped_syllable_table_reads_characters_as_pinyin_input_types_them() -> None:
+    from bot.kb.homophones import syllables
+
+    sound = syllables()
+    assert sound["库"] == sound["苦"] == "ku" and sound["资"] == sound["姿"] == "zi"
+    assert sound["女"] == "nv" and len(sound) > 20_000
