@@ -37,6 +37,7 @@ def test_an_answered_typo_is_read_as_what_it_sounds_like_and_says_so(seed_retrie
 def test_a_refused_question_is_offered_its_homophone_not_bent_into_it(seed_retriever: Retriever) -> None:
     meant = seed_retriever.sounds_like("薪姿怎么样")
     assert meant == "薪资怎么样"
+    assert seed_retriever.sounds_like("AIGC的前竟咋样") == "AIGC的前景咋样"  # as typed but the typo
     reply = ask(seed_retriever, "薪姿怎么样")
     if not reply.answered:
         assert reply.suggestions[0] == meant

@@ -188,7 +188,12 @@ class Retriever:
             and not index.df(normal[start:end])
         ]
         corrected = self._homophones.correct(normal, suspects, index.df, self.tokenizer.is_dictionary_word)
-        return corrected if corrected != normal else ""
+        if corrected == normal:
+            return ""
+        if len(normal) != len(question):
+            return corrected
+        # As typed (case, traditional characters), but for the characters corrected.
+        return "".join(c if n == m else m for c, n, m in zip(question, normal, corrected, strict=True))
 
     def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
         """Index words that stand for a question word the index lacks."""
