@@ -116,3 +116,14 @@ def test_a_question_about_something_the_articles_never_mention_is_refused_naming
 def test_known_names_and_translated_words_are_not_unknown(seed_retriever: Retriever) -> None:
     for question in ["Midjourney是什么", "AI作画有哪些好用的app？", "chatgtp 是什么", "ChatGPT是谁开发的"]:
         assert seed_retriever.search(question).answered, question
+
+
+def test_the_wording_a_passage_lacks_is_measured_apart_from_question_words() -> None:
+    from bot.kb.focus import unmatched
+
+    text = "珍珠港位于夏威夷，是美国海军的基地。"
+    # "发生于何时" frames the question; "事件" is the stretch the passage lacks.
+    share, run = unmatched("珍珠港事件发生于何时", text, "于的是")
+    assert run == 4 and 0 < share < 1  # 事件发生
+    assert unmatched("珍珠港位于哪里", text, "于的是") == (0.0, 0)
+    assert unmatched("什么", text) == (0.0, 0)

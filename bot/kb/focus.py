@@ -79,6 +79,21 @@ def _known_mask(question: str, blob: str) -> list[bool]:
     return known
 
 
+def unmatched(question: str, text: str, function_chars: Container[str] = ()) -> tuple[float, int]:
+    """How much of the (normalised) question's wording `text` lacks: the share of its
+    Chinese characters (question words, Latin and function characters aside) that lie in
+    no stretch of two or more characters the text also has, and the longest run of them."""
+    plain = _LATIN_WORD.sub(_blank, _QUESTION_WORDS.sub(_blank, question))
+    known = _known_mask(plain, text)
+    kept = [
+        (ch, k) for ch, k in zip(plain, known, strict=True) if _CJK_RUN.match(ch) and ch not in function_chars
+    ]
+    if not kept:
+        return 0.0, 0
+    runs = "".join(" " if k else "x" for _, k in kept).split()
+    return sum(not k for _, k in kept) / len(kept), max(map(len, runs), default=0)
+
+
 def unknown_focus(
     question: str,
     texts: Iterable[str],

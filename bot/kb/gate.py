@@ -38,9 +38,12 @@ FEATURES: tuple[str, ...] = (
     "content",  # content words, capped at CONTENT_CAP
     "verbatim",  # longest stretch of the question in the best passage, capped
     "verbatim_next",  # the same in the second best passage
+    "unmatched",  # share of the question's wording the best passage lacks (bigram stretches)
+    "unmatched_run",  # the longest run of it, capped at UNMATCHED_CAP
 )
 CONTENT_CAP = 8
 VERBATIM_CAP = 12
+UNMATCHED_CAP = 6
 
 
 def longest_shared(question: str, text: str) -> int:

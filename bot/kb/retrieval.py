@@ -17,8 +17,8 @@ from rapidfuzz.distance import OSA
 
 from bot.kb.bilingual import translations
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
-from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus
-from bot.kb.gate import CONTENT_CAP, VERBATIM_CAP, longest_shared, shipped_gate
+from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus, unmatched
+from bot.kb.gate import CONTENT_CAP, UNMATCHED_CAP, VERBATIM_CAP, longest_shared, shipped_gate
 from bot.kb.homophones import Homophones
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
@@ -483,6 +483,10 @@ class Retriever:
         plain_title = normalize_text(title)
         pairs = {plain_title[i : i + 2] for i in range(len(plain_title) - 1)}
 
+        lacked, run = (
+            unmatched(question, self._searchable(hits[0]), self._function_chars) if hits else (1.0, 0)
+        )
+
         def verbatim(rank: int) -> float:
             if len(hits) <= rank:
                 return 0.0
@@ -496,6 +500,8 @@ class Retriever:
             min(len(content), CONTENT_CAP) / CONTENT_CAP,
             verbatim(0),
             verbatim(1),
+            lacked,
+            min(run, UNMATCHED_CAP) / UNMATCHED_CAP,
         )
 
     def _ordinary_test(self, analysis: Analysis, question: str) -> Callable[[str], bool]:
