@@ -121,11 +121,14 @@ def test_words_jieba_glues_to_a_question_word_do_not_count_against_the_answer(tm
             "title": "英格兰",
             "paragraphs": [{"id": "c", "context": "英格兰是大不列颠岛上的地区，首都是伦敦。"}],
         },
+        {"title": "鲤鱼", "paragraphs": [{"id": "d", "context": "鲤鱼是一种鱼，分布在亚洲和欧洲。"}]},
     ]
     service = open_service(tmp_path, articles)
     glued = service.retriever.analyse("封建制度是由威廉一世從何處帶至英格蘭?")
     tokens = {t.token for t in glued.terms}
     assert "威廉" in tokens and "由威廉" not in tokens and not glued.unknown
+    # "此鱼" is the demonstrative glued to 鱼, which the index holds.
+    assert "鱼" in {t.token for t in service.retriever.analyse("此魚分布在哪裡?").terms}
     asked = service.retriever.analyse("林振強於何年過世?")
     assert "何年" not in {t.token for t in asked.terms} and not asked.unknown
     assert lead_hit(service, "林振強於何年過世?", ["2003年"], 100)

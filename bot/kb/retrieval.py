@@ -53,8 +53,9 @@ DICTIONARY_WEIGHT = 0.4
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 # The single-character prepositions, conjunctions and particles of jieba's dictionary
-# (tagged p, c, u): what jieba glues to a neighbouring name it does not know ("由威廉").
-_FUNCTION_CHARS = frozenset("与为之于从以及同向和在对把按比由的给自被跟")
+# (tagged p, c, u), and the written demonstratives 此 and 该: what jieba glues to a
+# neighbouring word it does not know ("由威廉", "此鱼").
+_FUNCTION_CHARS = frozenset("与为之于从以及同向和在对把按比由的给自被跟此该")
 # A question word and the kind of thing it asks, as jieba may cut them: "何年", "哪一部".
 _ASKED_SLOT = re.compile(r"(?:何|哪一?|几)[\u3400-\u9fff]")
 
