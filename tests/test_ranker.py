@@ -115,3 +115,24 @@ def test_a_long_sentence_opens_where_the_question_words_begin(seed_retriever: Re
     assert from_the_answer("生长于海拔100米至2,800米的地区，见于灌丛处。", match, set()).startswith("生长")
     early = f"生长于海拔100米至2,800米的地区，分布于{places}等地。"
     assert from_the_answer(early, match, set()) == early
+
+
+def test_no_lead_opens_with_a_connective_that_leans_on_nothing(seed_retriever: Retriever) -> None:
+    import json
+
+    from bot.kb.sentences import without_connective
+    from tests.conftest import DATA
+
+    assert without_connective("例如，AIGC可以通过风格迁移技术创作。") == "AIGC可以通过风格迁移技术创作。"
+    assert without_connective("所以呢。") == "所以呢。"  # nothing left to stand alone
+    questions = [
+        json.loads(line)["q"]
+        for name in ("dev.jsonl", "dev_answers.jsonl", "dev_judged.jsonl")
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    for question in questions:
+        answer = compose_answer(seed_retriever.search(question), seed_retriever.snapshot)
+        if answer.lead:
+            first = answer.lead[0].text
+            assert without_connective(first) == first, f"{question}: {first}"

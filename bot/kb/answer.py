@@ -7,7 +7,8 @@ same way. How it reads an answer:
 1. Every sentence of the top passages is a candidate; `kb/ranker.py` gives each the
    probability that it holds the answer, from general features and learned weights.
 2. The best sentence leads. One that leans on the sentence before ("它…", "例如…")
-   brings that sentence along; a long one opens at the clause where the question's
+   brings that sentence along, and an opening connective with nothing before it is
+   dropped; a long one opens at the clause where the question's
    words begin ("…生长于海拔100米至2,800米的地区"); one that lacks its subject gets it back from a numbered
    heading ("Stable Diffusion：与Midjourney相比…"). Further sentences of the same article
    follow while their probability is close enough to the best one's (a learned share),
@@ -42,6 +43,7 @@ from bot.kb.sentences import (
     from_the_answer,
     shingles_of,
     with_subject,
+    without_connective,
 )
 from bot.kb.similarity import jaccard
 from bot.kb.vocab import normalize_text
@@ -176,6 +178,8 @@ class _Composer:
             start = position - 1  # "它…" needs the sentence that names "it"
         chosen = parts[start : position + 1]
         said = [shingles_of(text) for text in chosen]
+        # What opens the lead has nothing shown before it: "例如，…" loses its "例如".
+        chosen[0] = without_connective(chosen[0])
         if start == position:
             # A long sentence opens where what was asked begins, not behind a long list.
             named = self._source(best.article).title + "\n" + self.heading_of(best.article, best.line_ord)

@@ -201,3 +201,22 @@ def from_the_answer(sentence: str, match: Matcher, known: set[str]) -> str:
             break
         start = cut.end()
     return sentence if start == 0 else "…" + sentence[start:].lstrip()
+
+
+# A connective that opens a sentence and only links it to the one before ("例如，…").
+_CONNECTIVE = re.compile(
+    r"^(?:例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|然而|不过|特别是|尤其是|总之|总而言之)"
+    r"[，,：:、\s]*"
+)
+
+
+def without_connective(sentence: str) -> str:
+    """The sentence without an opening connective that has nothing to lean on ("例如，
+    AIGC可以…" -> "AIGC可以…"); unchanged when nothing of substance would be left."""
+    found = _CONNECTIVE.match(sentence)
+    if found is None or len(sentence) - found.end() < MIN_STANDALONE_CHARS:
+        return sentence
+    return sentence[found.end() :]
+
+
+MIN_STANDALONE_CHARS = 8
