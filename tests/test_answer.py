@@ -121,3 +121,25 @@ def test_a_figure_or_date_the_articles_do_not_give_is_said_to_be_missing() -> No
     )
     assert answer_body(answer, "zh").startswith("文章里没有找到具体的时间")
     assert "没有找到具体的时间" in "".join(render_answer(answer, "zh"))
+
+
+def test_a_comparison_is_answered_on_both_sides(seed_retriever: Retriever) -> None:
+    from bot.kb.answer import comparison_sides
+    from bot.kb.sentences import Matcher
+
+    # Its usual lead speaks of ChatGPT only: one best sentence of each side instead.
+    for first, second in (
+        ("文心一言", "文心一格"),
+        ("ChatGPT", "Stable Diffusion"),
+        ("Stable Diffusion", "ChatGPT"),
+    ):
+        question = f"{first}和{second}有什么区别？"
+        result = seed_retriever.search(question)
+        sides = comparison_sides(question, Matcher(result.analysis))
+        assert sides is not None
+        assert first.lower().replace(" ", "_") in sides[0] and second.lower().replace(" ", "_") in sides[1]
+        lead = "".join(c.text for c in compose_answer(result, seed_retriever.snapshot).lead)
+        assert first in lead and second in lead, lead
+    # One thing named, or a side made only of words every passage has, is no comparison of two.
+    for question in ("文心一言有什么不同之处？", "AIGC和AI有什么区别"):
+        assert comparison_sides(question, Matcher(seed_retriever.search(question).analysis)) is None

@@ -16,7 +16,8 @@ same way. How it reads an answer:
 3. A list question gets the whole list of the section it hits, read from the article's
    outline across passage boundaries: sibling subsections, bullets or "label：" lines.
 4. A yes/no question's lead is judged yes, no or not stated (`kb/polarity.py`), and the
-   reply opens with it.
+   reply opens with it. A comparison whose lead speaks of one side only gets the best
+   sentence of each side.
 5. Another article adds a "see also" sentence only when its best sentence scores close
    to the lead's; near-identical sentences are said once. Each sentence and bullet cites
    its source by number.
@@ -24,6 +25,7 @@ same way. How it reads an answer:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from bot.kb.answer_type import asked_type, carries
@@ -141,10 +143,44 @@ class _Composer:
         if listed is not None and (listed[2] or not ENUMERATION.search(best.text)):
             return listed[0], listed[1]
         lead = self.lead(best, candidates)
+        if self.intent == "comparison":
+            both = self._both_sides(lead, candidates)
+            if both is not None:
+                return both, []
         if lead and lead[-1].text.endswith(("：", ":")):
             # "主要包括以下几个方面：" introduces a list: show the whole list.
             return lead, self.list_after(best)
         return lead, []
+
+    def _both_sides(self, lead: Sequence[Cited], candidates: Sequence[Sentence]) -> list[Cited] | None:
+        """A comparison ("文心一言和文心一格有什么区别") whose lead speaks of one side only,
+        answered on both: the best sentence naming each side and not the other, in the
+        question's order. None when the lead names both sides already, the question does
+        not name two, or a side has no sentence of its own."""
+        sides = comparison_sides(self.result.question, self.match)
+        if sides is None:
+            return None
+        said = self.match.found(normalize_text("".join(c.text for c in lead)))
+        if said & sides[0] and said & sides[1]:
+            return None
+        chosen: list[Sentence] = []
+        for mine, other in (sides, sides[::-1]):
+            own = [
+                c
+                for c in candidates
+                # A sentence under a heading naming a side speaks of it ("3、Stable Diffusion").
+                if (
+                    found := self.match.found(
+                        normalize_text(f"{self.heading_of(c.article, c.line_ord)}\n{c.text}")
+                    )
+                )
+                & mine
+                and not found & other
+            ]
+            if not own:
+                return None
+            chosen.append(max(own, key=lambda c: c.score))
+        return [cited for side in chosen for cited in self.lead(side)]
 
     def _opening(self) -> list[Cited]:
         """The best passage's first sentence."""
@@ -340,3 +376,19 @@ def unstated(question: str, shown: Sequence[str]) -> str:
     if kind not in ("number", "date"):
         return ""
     return "" if any(carries(kind, normalize_text(text), plain) for text in shown) else kind
+
+
+# "A和B有什么区别", "A与B相比", "A vs B", "A还是B好": the two things compared.
+_SIDES = re.compile(r"^(.+?)(?:和|与|跟|同|还是|对比|相比于|比起|\bvs\.?|\bversus\b|\band\b|\bor\b)(.+)$")
+
+
+def comparison_sides(question: str, match: Matcher) -> tuple[set[str], set[str]] | None:
+    """The question words on each side of a comparison's "和/与/vs" that the other side
+    lacks, or None when a side has none."""
+    found = _SIDES.match(normalize_text(question))
+    if found is None:
+        return None
+    # Words, not groups: "文心" (a piece of 文心一言) is on both sides of "文心一言和文心一格".
+    left, right = (match.found(part) - match.ubiquitous for part in found.groups())
+    left, right = left - right, right - left
+    return (left, right) if left and right else None
