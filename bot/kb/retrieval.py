@@ -93,6 +93,7 @@ class Retriever:
         self._function_chars = (
             frozenset(w for w in tokenizer.vocab.stopwords if len(w) == 1) | _FUNCTION_CHARS
         )
+        self._function_strip = "".join(sorted(self._function_chars))  # for str.strip
         self.gate = shipped_gate()
         self._homophones = Homophones(index.vocabulary)
 
@@ -142,7 +143,7 @@ class Retriever:
                 if _ASKED_SLOT.fullmatch(t.token):
                     renamed[t.token] = ""
                     continue
-                bare = t.token.strip("".join(self._function_chars))
+                bare = t.token.strip(self._function_strip)
                 if bare and bare != t.token and index.df(bare):
                     renamed[t.token] = bare
                     if all(o.token != bare for o in (*terms, *out)):
@@ -160,9 +161,9 @@ class Retriever:
 
     def sounds_like(self, question: str) -> str:
         """The question with its homophone typos read as the index words they sound like
-        ("薪姿" -> "薪资"), or "" if it has none. Offered when the question is refused,
-        never applied silently: a name the articles lack ("高登") can sound like a word
-        they have ("高等"), and that question must be refused, not bent."""
+        ("薪姿" -> "薪资"), or "" if it has none. Never applied silently (`asking.ask`
+        says so, and only offers it to a refused question): a name the articles lack
+        ("高登") can sound like a word they have ("高等"), and must be refused, not bent."""
         normal = normalize_text(question)
         index, stop = self.snapshot.index, self.tokenizer.vocab.stopwords
 
