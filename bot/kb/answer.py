@@ -163,19 +163,16 @@ class _Composer:
         said = self.match.found(normalize_text("".join(c.text for c in lead)))
         if said & sides[0] and said & sides[1]:
             return None
+        # What each sentence names; one under a heading naming a side speaks of it
+        # ("3、Stable Diffusion").
+        named = [
+            self.match.found(normalize_text(f"{self.heading_of(c.article, c.line_ord)}\n{c.text}"))
+            for c in candidates
+        ]
         chosen: list[Sentence] = []
         for mine, other in (sides, sides[::-1]):
             own = [
-                c
-                for c in candidates
-                # A sentence under a heading naming a side speaks of it ("3、Stable Diffusion").
-                if (
-                    found := self.match.found(
-                        normalize_text(f"{self.heading_of(c.article, c.line_ord)}\n{c.text}")
-                    )
-                )
-                & mine
-                and not found & other
+                c for c, found in zip(candidates, named, strict=True) if found & mine and not found & other
             ]
             if not own:
                 return None

@@ -203,6 +203,7 @@ def from_the_answer(sentence: str, match: Matcher, known: set[str]) -> str:
     return sentence if start == 0 else "…" + sentence[start:].lstrip()
 
 
+MIN_STANDALONE_CHARS = 8  # what is left of a sentence must still say something
 # A connective that opens a sentence and only links it to the one before ("例如，…").
 _CONNECTIVE = re.compile(
     r"^(?:例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|然而|不过|特别是|尤其是|总之|总而言之)"
@@ -217,6 +218,3 @@ def without_connective(sentence: str) -> str:
     if found is None or len(sentence) - found.end() < MIN_STANDALONE_CHARS:
         return sentence
     return sentence[found.end() :]
-
-
-MIN_STANDALONE_CHARS = 8

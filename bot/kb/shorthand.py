@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from importlib import resources
 
+from bot.kb.vocab import parse_mapping
+
 _LATIN = re.compile(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])")
 # "50w", "3.5k", "多少w", "几k": a count with a Latin unit letter.
 _COUNT_UNIT = re.compile(r"(?<=[0-9多少几])\s*([wk])(?![a-z])")
@@ -22,15 +24,10 @@ _UNITS = {"w": "万", "k": "千"}
 
 @functools.cache
 def shorthand() -> dict[str, str]:
-    """The shipped list: shorthand -> word."""
-    out: dict[str, str] = {}
-    text = (resources.files("bot.kb") / "shorthand.txt").read_text(encoding="utf-8")
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#") and "=" in line:
-            key, word = (part.strip() for part in line.split("=", 1))
-            out[key.lower()] = word
-    return out
+    """The shipped list: shorthand -> word (in the vocabulary files' "a = b" form)."""
+    return {
+        key: words[0] for key, words in parse_mapping(resources.files("bot.kb") / "shorthand.txt").items()
+    }
 
 
 def expand_shorthand(normal: str, is_index_word: Callable[[str], bool]) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import opencc
@@ -73,7 +74,7 @@ class Vocabulary:
     signature: str = ""
 
 
-def _lines(path: Path) -> list[tuple[int, str]]:
+def _lines(path: Traversable) -> list[tuple[int, str]]:
     if not path.is_file():
         return []
     try:
@@ -99,7 +100,7 @@ def _parse_userdict(path: Path) -> dict[str, int | None]:
     return terms
 
 
-def _parse_mapping(path: Path) -> dict[str, tuple[str, ...]]:
+def parse_mapping(path: Traversable) -> dict[str, tuple[str, ...]]:
     """`a, b = x, y` lines: each word on the left maps to all words on the right."""
     mapping: dict[str, tuple[str, ...]] = {}
     for number, line in _lines(path):
@@ -126,10 +127,10 @@ def load_vocabulary(folder: Path) -> Vocabulary:
     return Vocabulary(
         terms=_parse_userdict(folder / USERDICT),
         stopwords=frozenset(normalize_text(w) for _, w in _lines(folder / STOPWORDS)),
-        glossary=_parse_mapping(folder / GLOSSARY),
-        synonyms=_parse_mapping(folder / SYNONYMS),
+        glossary=parse_mapping(folder / GLOSSARY),
+        synonyms=parse_mapping(folder / SYNONYMS),
         promo_markers=tuple(normalize_text(w) for _, w in _lines(folder / PROMO_MARKERS)),
-        intents=_parse_mapping(folder / INTENTS),
+        intents=parse_mapping(folder / INTENTS),
         course_markers=tuple(normalize_text(w) for _, w in _lines(folder / COURSE_MARKERS)),
         signature=digest.hexdigest()[:16],
     )
