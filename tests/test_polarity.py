@@ -6,7 +6,8 @@ import pytest
 
 from bot.kb.answer import compose_answer
 from bot.kb.answer_text import answer_body
-from bot.kb.polarity import Polarity, asks_yes_or_no, opener, polarity
+from bot.kb.intent import asks_yes_or_no
+from bot.kb.polarity import Polarity, opener, polarity
 from bot.kb.retrieval import Retriever
 from bot.kb.sentences import Matcher
 

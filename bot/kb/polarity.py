@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.kb.intent import A_NOT_A, asks_yes_or_no
 from bot.kb.results import Answer
 from bot.kb.sentences import Matcher
 from bot.kb.vocab import normalize_text
@@ -28,26 +29,13 @@ _NEGATION = re.compile(
     r"|(?<![a-z])(?:not|no|never|cannot|can't|isn't|aren't|doesn't|don't|won't)(?![a-z])"
 )
 _CLAUSE = re.compile(r"[，,；;。！!？?]")
-# "缺不缺", "能不能": the verb the question asks with.
-_A_NOT_A = re.compile(r"([\u3400-\u9fff])(?:不|没)\1")
 _MODALS = ("可以", "能", "会", "有", "是", "要", "需要", "适合")
-_ENGLISH_YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|will|would|should|has|have)\b")
 
 
 @dataclass(frozen=True)
 class Polarity:
     verdict: str  # "yes", "no", "unclear"
     verb: str  # the question's verb, which a Chinese reply answers with ("能" / "不能")
-
-
-def asks_yes_or_no(question: str) -> bool:
-    """A question answered by yes or no: "…吗", "能不能…", "Is …?"."""
-    text = normalize_text(question).strip()
-    if _ENGLISH_YESNO.match(text):
-        return True
-    if re.search(r"[什么谁哪几多怎为何啥]", text):
-        return False  # "…是什么吗" is rare; a wh-word asks for a value
-    return bool(re.search(r"吗[？?。!！\s]*$|是否|" + _A_NOT_A.pattern, text))
 
 
 def polarity(question: str, evidence: Iterable[str], match: Matcher) -> Polarity | None:
@@ -57,7 +45,7 @@ def polarity(question: str, evidence: Iterable[str], match: Matcher) -> Polarity
     if not asks_yes_or_no(question):
         return None
     asked = normalize_text(question)
-    without_a_not_a = _A_NOT_A.sub(r"\1", asked)
+    without_a_not_a = A_NOT_A.sub(r"\1", asked)
     if _NEGATION.search(without_a_not_a.replace("是否", "")):
         return None
     verb = _verb(asked)
@@ -84,7 +72,7 @@ def polarity(question: str, evidence: Iterable[str], match: Matcher) -> Polarity
 
 def _verb(question: str) -> str:
     """The verb a Chinese answer repeats: "缺不缺" -> 缺, "能…吗" -> 能; 是 by default."""
-    found = _A_NOT_A.search(question)
+    found = A_NOT_A.search(question)
     if found:
         return found.group(1)
     at = {m: question.find(m) for m in _MODALS if m in question}
