@@ -74,3 +74,16 @@ def test_an_answer_to_a_yes_no_question_reads_with_its_verdict(seed_retriever: R
     assert text.startswith("不是。") and "GPT-4" in text
     unclear = compose_answer(seed_retriever.search("AIGC人才现在缺不缺？"), seed_retriever.snapshot)
     assert answer_body(unclear, "zh").startswith("文章没有明确说明")
+
+
+def test_yes_needs_one_sentence_that_says_it_all(seed_retriever: Retriever) -> None:
+    question = "Midjourney支持中文吗"
+    spread = verdict(
+        seed_retriever,
+        question,
+        "Midjourney是一款图片类AIGC应用程序。",
+        "Stable Diffusion支持根据关键词和图片检索。",
+        "文心一言具备更强的中文理解能力。",
+    )
+    assert spread == Polarity("unclear", "是")
+    assert verdict(seed_retriever, question, "Midjourney支持中文提示词。") == Polarity("yes", "是")

@@ -49,7 +49,8 @@ def polarity(question: str, evidence: Iterable[str], match: Matcher) -> Polarity
     if _NEGATION.search(without_a_not_a.replace("是否", "")):
         return None
     verb = _verb(asked)
-    text = normalize_text("".join(evidence))
+    sentences = [normalize_text(e) for e in evidence]
+    text = "".join(sentences)
     # The slot filled with another value: "GPT-3" asked, only "GPT-4" said.
     for stem, number in _NUMBERED.findall(asked):
         said = {n for s, n in _NUMBERED.findall(text) if s == stem}
@@ -64,8 +65,10 @@ def polarity(question: str, evidence: Iterable[str], match: Matcher) -> Polarity
         return Polarity("unclear", verb)
     if any(_NEGATION.search(c) for c in held):
         return Polarity("no", verb)
-    # A verb of its own ("缺不缺") must be said too; a modal ("能", "是") is the frame.
-    if wanted <= match.groups(match.found(text)) and (verb in _MODALS or verb in "".join(held)):
+    # One sentence must say it all: "Midjourney" in one and "支持" and "中文" in others
+    # about other tools is no yes. A verb of its own ("缺不缺") must be said too; a
+    # modal ("能", "是") is the frame.
+    if any(wanted <= match.groups(match.found(s)) and (verb in _MODALS or verb in s) for s in sentences):
         return Polarity("yes", verb)
     return Polarity("unclear", verb)
 
