@@ -27,6 +27,7 @@ from bot.kb.shorthand import expand_shorthand
 from bot.kb.similarity import dice, jaccard
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words, plain_grams
+from bot.kb.thesaurus import synonyms
 from bot.kb.tokenizer import QueryTerm, Tokenizer
 from bot.kb.vocab import normalize_text
 
@@ -49,6 +50,8 @@ UNKNOWN_SENTENCE_WEIGHT = 0.5
 # that the index uses, each weighing less than a glossary translation (0.6), since a
 # dictionary does not know which sense the domain means.
 MAX_TRANSLATIONS = 4
+# Synonyms kept per word: a word's classes run to dozens of words over all its senses.
+MAX_SYNONYMS = 3
 DICTIONARY_WEIGHT = 0.4
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
@@ -199,16 +202,23 @@ class Retriever:
 
     def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
         """Index words that stand for a question word the index lacks."""
-        if len(word) > 2 and _ALL_CJK.fullmatch(word):
-            # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
-            # longest pieces of it that the index has stand for it.
-            weight = self.tokenizer.subword_weight
-            return [QueryTerm(piece, weight, word, "subword") for piece in self._known_pieces(word)]
-        if not _FUZZY_CANDIDATE.fullmatch(word):
-            return []
         df = self.snapshot.index.df
-        if any(t.group == word and t.origin != "question" and df(t.token) for t in terms):
-            return []  # the glossary already translated it
+        # The glossary or the admins' synonyms already translated it.
+        translated = any(t.group == word and t.origin != "question" and df(t.token) for t in terms)
+        if _ALL_CJK.fullmatch(word):
+            # The thesaurus's synonyms that this knowledge base uses ("饭碗" -> 工作).
+            # Words, not single characters: "干" is 干涉 as often as 做.
+            known = [] if translated or len(word) < 2 else [w for w in synonyms(word) if len(w) > 1 and df(w)]
+            known = known[:MAX_SYNONYMS]
+            found = [QueryTerm(w, DICTIONARY_WEIGHT, word, "thesaurus") for w in known]
+            if len(word) > 2:
+                # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
+                # longest pieces of it that the index has stand for it.
+                weight = self.tokenizer.subword_weight
+                found += [QueryTerm(piece, weight, word, "subword") for piece in self._known_pieces(word)]
+            return found
+        if translated or not _FUZZY_CANDIDATE.fullmatch(word):
+            return []
         # The bilingual dictionary's translations that this knowledge base uses.
         known = [w for w in translations(word) if df(w)][:MAX_TRANSLATIONS]
         if known:
@@ -513,7 +523,7 @@ class Retriever:
         aliased = {
             t.group
             for t in analysis.terms
-            if t.origin in ("glossary", "dictionary", "synonym", "fuzzy") and index.df(t.token)
+            if t.origin in ("glossary", "dictionary", "synonym", "thesaurus", "fuzzy") and index.df(t.token)
         }
         aliased |= {k for k in self.tokenizer.vocab.synonyms if len(k) > 1 and k in question}
         proper = proper_latin(analysis.question)

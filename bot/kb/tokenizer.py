@@ -48,7 +48,8 @@ class QueryTerm:
     token: str
     weight: float
     group: str
-    origin: str  # "question", "subword", "glossary", "dictionary", "synonym" or "fuzzy"
+    # "question", "subword", "glossary", "dictionary", "synonym", "thesaurus" or "fuzzy"
+    origin: str
 
 
 class Tokenizer:
