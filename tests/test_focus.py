@@ -28,6 +28,8 @@ def ordinary(run: str) -> bool:
         ("牡蒿的外貌特征是什么", ["牡蒿是一种草本植物"], None),  # paraphrase in ordinary words
         ("天正16年松平康忠的主要工作是什么", ["天正16年，松平康忠担任知行。主要工作"], None),
         ("第三个说说", ["第三个方向"], None),  # a verb said twice is no name
+        ("谁对5000hz以下的声音做了分析", ["他对5000hz以下的声音做了分析"], None),  # a unit, known
+        ("谁对5000qz以下的声音做了分析", ["他对5000hz以下的声音做了分析"], "qz"),
     ],
 )
 def test_unknown_focus(question: str, texts: list[str], missing: str | None) -> None:

@@ -168,4 +168,5 @@ def _reduplicated(run: str) -> bool:
 
 
 def _has_word(blob: str, word: str) -> bool:
-    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", blob) is not None
+    # After a number, letters are its unit ("5000hz", "8gb"): the unit is what is known.
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z0-9])", blob) is not None
