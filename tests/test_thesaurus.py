@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.kb.retrieval import Retriever
-from bot.kb.thesaurus import synonym_classes, synonym_map, synonyms
+from bot.kb.thesaurus import Thesaurus, synonym_classes, synonyms
 
 TREE = {
     "D": {
@@ -18,10 +18,10 @@ TREE = {
 
 
 def test_only_synonym_classes_stand_in_for_each_other() -> None:
-    table = synonym_map(synonym_classes(TREE))
-    assert table["饭碗"] == "职业 工作"
-    assert "行业" not in table and "差使" not in table
-    assert table["画师"] == "画家 画匠", "every sense of a word, in the thesaurus's order"
+    thesaurus = Thesaurus(" ".join(words) for words in synonym_classes(TREE))
+    assert thesaurus.synonyms("饭碗") == ("职业", "工作")
+    assert thesaurus.synonyms("行业") == () and thesaurus.synonyms("差使") == ()
+    assert thesaurus.synonyms("画师") == ("画家", "画匠"), "every sense of a word, in the thesaurus's order"
 
 
 def test_the_shipped_thesaurus_knows_everyday_words() -> None:

