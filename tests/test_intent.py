@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.kb.answer import compose_answer
-from bot.kb.intent import IntentDetector
+from bot.kb.intent import IntentDetector, asks_yes_or_no
 from bot.kb.retrieval import Retriever
 
 
@@ -48,3 +48,19 @@ def test_an_english_tools_question_is_answered_with_the_tools(seed_retriever: Re
     answer = compose_answer(seed_retriever.search(question), seed_retriever.snapshot)
     shown = " ".join(answer.sentences)
     assert "Midjourney" in shown and "Stable Diffusion" in shown
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("Bing AI用的是GPT-3吗", True),
+        ("AIGC人才现在缺不缺？", True),
+        ("AIGC是否会取代设计师", True),
+        ("Is ChatGPT made by OpenAI?", True),
+        ("什么是AIGC", False),
+        ("AIGC有哪些工具吗", False),
+        ("What is AIGC?", False),
+    ],
+)
+def test_yes_no_questions_are_recognised(question: str, yes_no: bool) -> None:
+    assert asks_yes_or_no(question) is yes_no

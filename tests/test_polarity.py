@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.kb.answer import compose_answer
 from bot.kb.answer_text import answer_body
-from bot.kb.intent import asks_yes_or_no
 from bot.kb.polarity import Polarity, opener, polarity
 from bot.kb.retrieval import Retriever
 from bot.kb.sentences import Matcher
@@ -14,22 +11,6 @@ from bot.kb.sentences import Matcher
 
 def verdict(retriever: Retriever, question: str, *evidence: str) -> Polarity | None:
     return polarity(question, evidence, Matcher(retriever.analyse(question)))
-
-
-@pytest.mark.parametrize(
-    ("question", "yes_no"),
-    [
-        ("Bing AI用的是GPT-3吗", True),
-        ("AIGC人才现在缺不缺？", True),
-        ("AIGC是否会取代设计师", True),
-        ("Is ChatGPT made by OpenAI?", True),
-        ("什么是AIGC", False),
-        ("AIGC有哪些工具吗", False),
-        ("What is AIGC?", False),
-    ],
-)
-def test_yes_no_questions_are_recognised(question: str, yes_no: bool) -> None:
-    assert asks_yes_or_no(question) is yes_no
 
 
 def test_a_slot_filled_with_another_value_means_no(seed_retriever: Retriever) -> None:
