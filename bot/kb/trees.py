@@ -11,6 +11,7 @@ and all trees walked together, one level per step.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,23 +50,36 @@ class TreeEnsemble:
         ):
             raise ValueError("a tree node points outside the ensemble")
 
+    @functools.cached_property
+    def _walk(self) -> tuple[Ints, Floats, Ints]:
+        """The nodes as one walk can take them: a leaf splits on feature 0 at +inf and
+        both its children are itself, so every row takes exactly `depth` steps with no
+        test for leaves; node n's children sit at 2n (left) and 2n + 1 (right)."""
+        leaf = self.feature < 0
+        itself = np.arange(len(self.feature), dtype=np.int64)
+        children = np.empty(2 * len(self.feature), dtype=np.int64)
+        children[0::2] = np.where(leaf, itself, self.left)
+        children[1::2] = np.where(leaf, itself, self.right)
+        return np.where(leaf, 0, self.feature), np.where(leaf, np.inf, self.threshold), children
+
     def predict(self, rows: Floats) -> Floats:
         """The ensemble's raw score of each row (the sum of its leaves, one per tree)."""
-        rows = np.asarray(rows, dtype=float)
+        rows = np.ascontiguousarray(rows, dtype=float)
         if rows.ndim != 2 or rows.shape[1] != self.width:
             raise ValueError(f"expected rows of {self.width} features")
         if not len(rows) or not len(self.roots):
             return np.zeros(len(rows))
-        at = np.broadcast_to(self.roots, (len(rows), len(self.roots))).copy()
-        line = np.arange(len(rows))[:, None]
+        feature, threshold, children = self._walk
+        trees = len(self.roots)
+        # Every (row, tree) pair walks at once, as flat arrays: `take` on flat arrays is
+        # the cheapest gather numpy has, and a question scores ~30 rows x 300 trees.
+        at = np.tile(self.roots, len(rows))
+        cell = np.repeat(np.arange(len(rows), dtype=np.int64) * self.width, trees)
+        flat = rows.ravel()
         for _ in range(self.depth):
-            feature = self.feature[at]
-            inner = feature >= 0
-            if not inner.any():
-                break
-            goes_left = rows[line, np.where(inner, feature, 0)] <= self.threshold[at]
-            at = np.where(inner, np.where(goes_left, self.left[at], self.right[at]), at)
-        out: Floats = self.value[at].sum(axis=1)
+            goes_right = flat.take(cell + feature.take(at)) > threshold.take(at)
+            at = children.take(2 * at + goes_right)
+        out: Floats = self.value.take(at).reshape(len(rows), trees).sum(axis=1)
         return out
 
     def to_json(self) -> dict[str, Any]:
