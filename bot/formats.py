@@ -51,7 +51,20 @@ AIGC（AI Generated Content）指由人工智能生成的内容，包括文本�
 
 
 def _passage() -> bytes:
-    sample = Passage(7, "a.md", "a", "标题", None, ("一", "二"), "正文。", ("正文",), ("三",), "0t0")
+    sample = Passage(
+        7,
+        "a.md",
+        "a",
+        "标题",
+        None,
+        ("一", "二"),
+        "正文。",
+        ("标题", "正文"),
+        ("三",),
+        "0t0",
+        "content",
+        (1, 0, 1),
+    )
     return snapshot_files._encode(sample) + snapshot_files.key_for("chunks").encode()
 
 

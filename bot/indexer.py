@@ -38,7 +38,7 @@ from bot.store import Database, put_meta
 
 log = logging.getLogger(__name__)
 
-BOILERPLATE_VERSION = "4"  # 4: heading paths stored one heading per line
+BOILERPLATE_VERSION = "5"  # 4: heading paths stored one heading per line; 5: tokens line by line
 GENERATION = "generation"
 # Cleaning and tokenising one article may take this long; a slower one is skipped.
 ARTICLE_BUDGET_SECONDS = 10.0

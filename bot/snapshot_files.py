@@ -36,7 +36,9 @@ from bot.kb.suggestions import SuggestionIndex
 
 log = logging.getLogger(__name__)
 
-FORMAT = "4"  # 2: the suggestion index; 3: a checksum of every file; 4: passages as their columns
+# 2: the suggestion index; 3: a checksum of every file; 4: passages as their columns;
+# 5: tokens line by line
+FORMAT = "5"
 _ARRAYS = ("indptr", "doc_ids", "contrib", "idf", "df", "course", "article_of", "offsets")
 _READ_LIMIT = 8 << 20  # arrays up to this size are read into memory, larger ones mapped or read
 _POSTINGS = ("doc_ids", "contrib")  # large ones are read slice by slice (`FileColumn`)

@@ -1,3 +1,4 @@
+import dataclasses
 from collections import Counter
 
 import pytest
@@ -63,3 +64,18 @@ def test_coverage_weighs_unknown_words(seed_retriever: Retriever) -> None:
     terms = seed_retriever.tokenizer.query_terms("天气预报")
     covered = seed_retriever.coverage(terms, passage)
     assert covered.has_content and not covered.in_domain and covered.share == 0.0
+
+
+@pytest.mark.parametrize("question", ["绘画的原理是什么", "电影和音乐的创作", "写作的方法"])
+def test_coverage_reads_the_stored_lines_as_the_text_would_cut(
+    seed_retriever: Retriever, question: str
+) -> None:
+    # Stored passages carry their tokens line by line; coverage reads those instead of
+    # cutting the text again per question, and must judge exactly as the text would.
+    terms = seed_retriever.tokenizer.query_terms(question)
+    for passage in seed_retriever.snapshot.passages:
+        assert len(passage.token_lines) == 2 + len(passage.text.split("\n"))
+        recut = dataclasses.replace(passage, id=-passage.id - 1, token_lines=())
+        covered = seed_retriever.coverage(terms, passage)
+        assert not covered.in_domain  # judged line by line
+        assert covered == seed_retriever.coverage(terms, recut)

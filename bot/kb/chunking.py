@@ -161,17 +161,15 @@ def render_chunk(
     if first is not None and blocks[first].kind == "heading" and first not in label:
         label.append(first)  # merged siblings: name the passage by its first heading
     heading = "\n".join(blocks[i].text for i in label)  # one heading per line
-    # Title and heading path count towards relevance: their tokens join the passage's.
-    toks = title_tokens.split()
-    for block_id in spec.heading_ids:
-        if block_id not in spec.block_ids:
-            toks += tokens[block_id]
-    for block_id in spec.block_ids:
-        toks += tokens[block_id]
+    # Title and heading path count towards relevance: their tokens join the passage's,
+    # one line each, then one line per block (`Passage.token_lines`).
+    path_tokens = [t for i in spec.heading_ids if i not in spec.block_ids for t in tokens[i]]
+    token_lines = [title_tokens.split(), path_tokens, *(tokens[i] for i in spec.block_ids)]
     inner = "\n".join(
         blocks[i].text for i in spec.block_ids if blocks[i].kind == "heading" and i not in label
     )
     headings = [blocks[i].text for i in (*spec.heading_ids, *spec.block_ids) if blocks[i].kind == "heading"]
     body = [blocks[i] for i in spec.block_ids if blocks[i].kind != "heading"]
     kind = "course" if is_course(headings, body, course_markers) else "content"
-    return (ord_, heading, inner, "\n".join(lines), " ".join(toks), " ".join(layout), kind)
+    toks = "\n".join(map(" ".join, token_lines))
+    return (ord_, heading, inner, "\n".join(lines), toks, " ".join(layout), kind)

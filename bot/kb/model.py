@@ -23,7 +23,7 @@ _T = TypeVar("_T")
 
 
 # id, article path, article id, title, url, headings and subheadings one per line,
-# text, tokens space-separated, layout, kind
+# text, tokens space-separated (a line per title, heading path and text block), layout, kind
 PassageRow = tuple[int, str, str, str, str | None, str, str, str, str, str, str]
 
 
@@ -44,6 +44,20 @@ class Passage:
     # rebuild the article's outline (whole lists across chunk boundaries).
     layout: str = ""
     kind: PassageKind = "content"
+    # How many of `tokens` each stored line holds: the title's, the heading path's, then
+    # one per text block. A question's words are then looked up line by line from the
+    # index's own tokens (kb/coverage.py) instead of cutting the text again per question.
+    # Empty for a passage built without it (coverage then cuts the text).
+    token_lines: tuple[int, ...] = ()
+
+    def token_groups(self) -> list[tuple[str, ...]]:
+        """`tokens` cut at `token_lines` (no groups when there are none)."""
+        out: list[tuple[str, ...]] = []
+        at = 0
+        for size in self.token_lines:
+            out.append(self.tokens[at : at + size])
+            at += size
+        return out
 
     @property
     def heading(self) -> str:
@@ -61,7 +75,7 @@ class Passage:
             self.url,
             "\n".join(self.headings),
             self.text,
-            " ".join(self.tokens),
+            "\n".join(map(" ".join, self.token_groups())) if self.token_lines else " ".join(self.tokens),
             "\n".join(self.subheadings),
             self.layout,
             self.kind,
@@ -70,7 +84,8 @@ class Passage:
     @classmethod
     def from_row(cls, row: Sequence[Any], intern: Callable[[str, str], str] | None = None) -> Passage:
         """A passage from `to_row`'s columns; `intern` shares one string per token."""
-        words = str(row[7]).split()
+        lines = str(row[7]).split("\n")
+        words = [w for line in lines for w in line.split()]
         return cls(
             int(row[0]),
             str(row[1]),
@@ -83,6 +98,7 @@ class Passage:
             tuple(h for h in str(row[8]).split("\n") if h),
             str(row[9]),
             "course" if row[10] == "course" else "content",
+            tuple(len(line.split()) for line in lines) if len(lines) > 1 else (),
         )
 
 
