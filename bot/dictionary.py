@@ -20,10 +20,9 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-import jieba
-
 from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
 from bot.kb.names import NAMES_VERSION
+from bot.kb.segmenter import jieba
 from bot.kb.tokenizer import dictionary_names
 
 log = logging.getLogger(__name__)

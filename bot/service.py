@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import conversations, dictionary, querylog, snapshots
-from bot.adding import add_sources, receive_upload
 from bot.config import Settings
 from bot.data_out import (
     EXPORT_KINDS,
@@ -433,11 +432,15 @@ class KnowledgeService:
         anything is written. URLs reach public addresses only (unless FETCH_ALLOW_PRIVATE);
         `files=False` refuses local paths (a path typed in Telegram must not publish a
         server file). ArticleError says which source failed and why."""
+        # Imported here: the fetcher's HTTP stack is a tenth of every start (`aigc-bot ask`
+        # starts once per batch of questions) and only adding articles needs it.
+        from bot import adding
+
         folder = self.settings.knowledge_dir
         if not folder.is_dir():
             raise ConfigError(f"knowledge folder {folder} does not exist (set KNOWLEDGE_DIR)")
         limit = self.settings.max_upload_bytes if not files else MAX_ARTICLE_BYTES
-        return await add_sources(
+        return await adding.add_sources(
             folder,
             sources,
             limit,
@@ -450,9 +453,11 @@ class KnowledgeService:
         """An uploaded file saved under its sanitised name (documents as Markdown), the
         same checks as an article on disk. Returns the saved name and the name the
         previous version was kept under, if one was replaced."""
+        from bot import adding  # see add_sources
+
         settings = self.settings
         saved, kept = await asyncio.to_thread(
-            receive_upload,
+            adding.receive_upload,
             settings.knowledge_dir,
             name,
             data,

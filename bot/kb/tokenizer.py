@@ -12,11 +12,10 @@ import threading
 from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
-import jieba
-
 from bot.kb.frequencies import FrozenFrequencies
 from bot.kb.memo import LIMITS, Memo
 from bot.kb.names import proper_names
+from bot.kb.segmenter import jieba
 from bot.kb.vocab import Vocabulary, normalize_text
 
 # Bump when the tokenisation rules change, so stored tokens are recomputed.
