@@ -101,22 +101,6 @@ def test_a_sentence_leaning_on_the_one_before_brings_it_along(seed_retriever: Re
             pytest.fail(f"{question}: lead opens leaning on nothing: {first}")
 
 
-def test_a_long_sentence_opens_where_the_question_words_begin(seed_retriever: Retriever) -> None:
-    from bot.kb.sentences import OPENING_CHARS, Matcher, from_the_answer
-
-    result = seed_retriever.search("五月艾生长在海拔多少米的地区？")
-    match = Matcher(result.analysis)
-    places = "、".join(["越南", "老挝", "缅甸", "泰国", "尼泊尔", "菲律宾", "印度", "不丹"] * 4)
-    sentence = f"分布于{places}等地，生长于海拔100米至2,800米的地区，见于灌丛处。"
-    assert len(sentence) > OPENING_CHARS
-    opened = from_the_answer(sentence, match, set())
-    assert opened.startswith("…生长于海拔100米") and opened.endswith("见于灌丛处。")
-    # A short sentence, or one whose question words begin in its first clause, is whole.
-    assert from_the_answer("生长于海拔100米至2,800米的地区，见于灌丛处。", match, set()).startswith("生长")
-    early = f"生长于海拔100米至2,800米的地区，分布于{places}等地。"
-    assert from_the_answer(early, match, set()) == early
-
-
 def test_no_lead_opens_with_a_connective_that_leans_on_nothing(seed_retriever: Retriever) -> None:
     import json
 

@@ -133,3 +133,29 @@ def test_words_jieba_glues_to_a_question_word_do_not_count_against_the_answer(tm
     assert "何年" not in {t.token for t in asked.terms} and not asked.unknown
     assert lead_hit(service, "林振強於何年過世?", ["2003年"], 100)
     assert lead_hit(service, "封建制度是由威廉一世從何處帶至英格蘭?", ["诺曼底"], 100)
+
+
+def test_a_long_lead_sentence_keeps_the_answer_before_the_question_words(tmp_path: Path) -> None:
+    # The reason stands before the words the question repeats; the lead is the whole
+    # sentence, not the clause where the question's words begin.
+    articles: list[dict[str, object]] = [
+        {
+            "title": "64DD",
+            "paragraphs": [
+                {
+                    "id": "a",
+                    "context": "64DD是任天堂64的外接磁碟机，1999年在日本上市。由于延迟上市，市场已经被"
+                    "索尼的PlayStation攻占，且另一强敌世嘉的新主机Dreamcast也准备上市，因此64DD"
+                    "从上市就充满著困难，而后由于销售状况不顺利，RANDNet服务于2000年年底宣布停止"
+                    "会员申请，并回收玩家手中的硬体然后中止网路服务。",
+                }
+            ],
+        },
+        {"title": "鲤鱼", "paragraphs": [{"id": "b", "context": "鲤鱼是一种鱼，分布在亚洲和欧洲。"}]},
+        {
+            "title": "英格兰",
+            "paragraphs": [{"id": "c", "context": "英格兰是大不列颠岛上的地区，首都是伦敦。"}],
+        },
+    ]
+    service = open_service(tmp_path, articles)
+    assert lead_hit(service, "为什么64DD从上市就充满著困难？", ["由于延迟上市"], 300)

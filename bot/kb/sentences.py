@@ -178,31 +178,6 @@ def _overlap(name: str, sentence: str) -> bool:
     return any(cjk[i : i + 2] in b for i in range(len(cjk) - 1))
 
 
-OPENING_CHARS = 100  # what a phone shows of a message before the reader scrolls
-_CLAUSE_END = re.compile(r"[，,；;]")
-
-
-def from_the_answer(sentence: str, match: Matcher, known: set[str]) -> str:
-    """A long sentence from the clause where what the question asks begins: the latest
-    clause from which the sentence still holds every question word it holds, apart from
-    `known` (words its article's title and heading already say). "分布于越南、老挝、…等地，
-    生长于海拔100米至2,800米的地区，…" asked about the altitude opens at "…生长于海拔…".
-    A sentence that fits the opening, or whose question words start in its first clause,
-    is whole."""
-    if len(sentence) <= OPENING_CHARS:
-        return sentence
-    wanted = match.groups(match.found(normalize_text(sentence)) - match.ubiquitous) - known
-    if not wanted:
-        return sentence
-    start = 0
-    for cut in _CLAUSE_END.finditer(sentence):
-        rest = sentence[cut.end() :]
-        if not wanted <= match.groups(match.found(normalize_text(rest))):
-            break
-        start = cut.end()
-    return sentence if start == 0 else "…" + sentence[start:].lstrip()
-
-
 MIN_STANDALONE_CHARS = 8  # what is left of a sentence must still say something
 # A connective that opens a sentence and only links it to the one before ("例如，…").
 _CONNECTIVE = re.compile(
