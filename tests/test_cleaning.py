@@ -68,6 +68,16 @@ def test_split_sentences() -> None:
     assert split_sentences("一。二！Three. Four? 五") == ["一。", "二！", "Three.", "Four?", "五"]
 
 
+def test_an_initial_or_a_short_title_does_not_end_a_sentence() -> None:
+    # "Andrew W." cut the sentence in two, and the lead showed half of the answer.
+    assert split_sentences("由Andrew W. Mellon Foundation主持。之后结束。") == [
+        "由Andrew W. Mellon Foundation主持。",
+        "之后结束。",
+    ]
+    assert len(split_sentences("主席是约翰（John H. McArthur）教授，两旁有St. Felix的雕像。")) == 1
+    assert split_sentences("It works. Then it stops.") == ["It works.", "Then it stops."]
+
+
 def test_empty_and_odd_input_never_crash() -> None:
     for body in ["", "\n\n", "```\ncode\n", "#", "* ", "> > >", "[]()", "![]()", "**"]:
         clean_markdown(body)

@@ -57,7 +57,11 @@ _NUMBERED = re.compile(
 )
 # Longer paragraphs are split at sentence ends, so passages stay focused and bounded.
 MAX_BLOCK_CHARS = 400
-_SENTENCE_SPLIT = re.compile(rf"(?<=[{SENTENCE_END}])|(?<=[.])\s+(?=[A-Z\u4e00-\u9fff])")
+# A Latin full stop ends a sentence before a capital or a Chinese character, except after
+# an initial or a short title ("Andrew W. Mellon", "John H. McArthur", "St. John").
+_SENTENCE_SPLIT = re.compile(
+    rf"(?<=[{SENTENCE_END}])|(?<=[.])(?<!(?<![A-Za-z])[A-Z]\.)(?<!(?<![A-Za-z])[A-Z][a-z]\.)\s+(?=[A-Z\u4e00-\u9fff])"
+)
 
 
 def strip_inline(text: str) -> str:

@@ -18,8 +18,9 @@ from bot.kb.names import proper_names
 from bot.kb.segmenter import jieba
 from bot.kb.vocab import Vocabulary, normalize_text
 
-# Bump when the tokenisation rules change, so stored tokens are recomputed.
-TOKENIZER_VERSION = "4"
+# Bump when the tokenisation or sentence rules change, so stored articles are parsed and
+# tokenised again (5: a Latin initial, "Andrew W. Mellon", no longer ends a sentence).
+TOKENIZER_VERSION = "5"
 
 _WORDLIKE = re.compile(r"[0-9a-z\u3400-\u9fff\uf900-\ufaff]")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
