@@ -214,8 +214,9 @@ class _Composer:
         chosen[0] = without_connective(chosen[0])
         # A long sentence is shown whole: the answer often stands before the question's
         # own words ("由于…，因此64DD从上市就充满著困难"), so opening where they begin
-        # cut it away (measured on 4,526 reading-comprehension questions: lead@300 +0.7
-        # points without the cut, lead@100 level, the development sets unchanged).
+        # cut it away (measured on 4,526 reading-comprehension questions without the cut:
+        # lead@300 +0.7 points, lead@100 level over both sets though CMRC alone loses 0.8;
+        # the development sets unchanged).
         introduction = self._introduction_after(outline, i, parts, position)
         if introduction:
             # "…取决于技能、兴趣和规划。以下将结合这几点分析：": the list it introduces
