@@ -34,7 +34,7 @@ from bot.kb.answer_type import AnswerType, asked_type, carries
 from bot.kb.model import Snapshot
 from bot.kb.outline import pieces
 from bot.kb.results import SearchResult
-from bot.kb.sentences import Matcher, definition_strength, intent_cue
+from bot.kb.sentences import CONNECTIVES, Matcher, definition_strength, intent_cue
 from bot.kb.similarity import bigrams, dice
 from bot.kb.stock import stock_places
 from bot.kb.trees import TreeEnsemble, empty
@@ -45,8 +45,8 @@ MODEL_FILE = "ranker.json"
 
 # A sentence that leans on the one before: "它…", "这…", "例如…", "所以…".
 DANGLING = re.compile(
-    r"^(?:它|他|她|这|该|其(?!中)|此|那|例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|但|然而|不过"
-    r"|特别是|尤其是|也|还|又|(?:these|this|it|they|also|however|so|but)\b)"
+    rf"^(?:它|他|她|这|该|其(?!中)|此|那|{CONNECTIVES}|但|也|还|又"
+    r"|(?:these|this|it|they|also|however|so|but)\b)"
 )
 _NOT_CONTENT = re.compile(r"[\W_]+", re.UNICODE)
 # The question word whose slot the answer fills ("生命数耗完即算为[什么]").

@@ -179,11 +179,11 @@ def _overlap(name: str, sentence: str) -> bool:
 
 
 MIN_STANDALONE_CHARS = 8  # what is left of a sentence must still say something
-# A connective that opens a sentence and only links it to the one before ("例如，…").
-_CONNECTIVE = re.compile(
-    r"^(?:例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|然而|不过|特别是|尤其是|总之|总而言之)"
-    r"[，,：:、\s]*"
-)
+# The connectives that only link a sentence to the one before ("例如", "所以"): a
+# sentence opening with one leans on it (kb/ranker.py's DANGLING), and a lead opening
+# with one loses it (`without_connective`).
+CONNECTIVES = "例如|比如|譬如|其次|再次|同时|此外|另外|而且|并且|因此|所以|但是|然而|不过|特别是|尤其是"
+_CONNECTIVE = re.compile(rf"^(?:{CONNECTIVES}|总之|总而言之)[，,：:、\s]*")
 
 
 def without_connective(sentence: str) -> str:
