@@ -8,9 +8,8 @@ same way. How it reads an answer:
    probability that it holds the answer, from general features and learned weights.
 2. The best sentence leads. One that leans on the sentence before ("它…", "例如…")
    brings that sentence along, and an opening connective with nothing before it is
-   dropped; a long one opens at the clause where the question's
-   words begin ("…生长于海拔100米至2,800米的地区"); one that lacks its subject gets it back from a numbered
-   heading ("Stable Diffusion：与Midjourney相比…"). Further sentences of the same article
+   dropped; a long one is shown whole; one that lacks its subject gets it back from a
+   numbered heading ("Stable Diffusion：与Midjourney相比…"). Further sentences of the same article
    follow while their probability is close enough to the best one's (a learned share),
    up to LEAD_CHARS.
 3. A list question gets the whole list of the section it hits, read from the article's

@@ -84,8 +84,8 @@ class Passage:
     @classmethod
     def from_row(cls, row: Sequence[Any], intern: Callable[[str, str], str] | None = None) -> Passage:
         """A passage from `to_row`'s columns; `intern` shares one string per token."""
-        lines = str(row[7]).split("\n")
-        words = [w for line in lines for w in line.split()]
+        lines = [line.split() for line in str(row[7]).split("\n")]
+        words = [w for line in lines for w in line]
         return cls(
             int(row[0]),
             str(row[1]),
@@ -98,7 +98,7 @@ class Passage:
             tuple(h for h in str(row[8]).split("\n") if h),
             str(row[9]),
             "course" if row[10] == "course" else "content",
-            tuple(len(line.split()) for line in lines) if len(lines) > 1 else (),
+            tuple(map(len, lines)) if len(lines) > 1 else (),
         )
 
 
