@@ -1,4 +1,5 @@
-"""jieba's dictionary kept as a memory-mapped frequency table (and its names as another).
+"""jieba's dictionary kept as a memory-mapped frequency table (and its names and the
+English word list as two more).
 
 Written once per user (from jieba's own dictionary, about two seconds) into the user's
 cache folder (`$XDG_CACHE_HOME/aigc-bot`, else `~/.cache/aigc-bot`), never a shared
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import logging
 import mmap
 import os
@@ -23,6 +25,7 @@ from pathlib import Path
 from bot.kb.frequencies import MAGIC, FrozenFrequencies, encode
 from bot.kb.names import NAMES_VERSION
 from bot.kb.segmenter import jieba
+from bot.kb.spelling import english_word_list
 from bot.kb.tokenizer import dictionary_names
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,26 @@ def names(folder: Path | None) -> FrozenFrequencies | None:
     return _mapped(folder, _name().replace(".freq", f"-{NAMES_VERSION}.names"), build)
 
 
+def english(folder: Path | None) -> FrozenFrequencies | None:
+    """pyspellchecker's English words as a mapped table in `folder` (kb/spelling.py);
+    None to let the list be loaded when first needed. Named by the list's own file, so
+    that another pyspellchecker writes a new table."""
+    spec = importlib.util.find_spec("spellchecker")  # found, not imported: that is the 0.2 s
+    if spec is None or spec.origin is None:
+        return None
+    source = Path(spec.origin).parent / "resources" / "en.json.gz"
+    try:
+        digest = zlib.crc32(source.read_bytes())
+    except OSError:
+        return None
+
+    def build(_: Path) -> bytes:
+        words = english_word_list()
+        return encode(dict.fromkeys(words, 1), len(words))
+
+    return _mapped(folder, f"english-{digest:08x}-{MAGIC.decode()}.words", build)
+
+
 def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> FrozenFrequencies | None:
     """A table kept in `folder` under `name`, written with `build` first if missing."""
     if folder is None:
@@ -84,7 +107,7 @@ def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> F
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _ours(folder):
-            log.info("not using %s for jieba's tables: another user can write there", folder)
+            log.info("not using %s for the word tables: another user can write there", folder)
             return None
         path = folder / name
         if not path.is_file():
@@ -100,14 +123,15 @@ def _mapped(folder: Path | None, name: str, build: Callable[[Path], bytes]) -> F
                 path.unlink(missing_ok=True)  # damaged (empty, truncated): written anew next time
                 raise
     except (OSError, ValueError) as exc:
-        log.warning("cannot keep jieba's %s in %s (%s); loading it the usual way", name, folder, exc)
+        log.warning("cannot keep %s in %s (%s); loading it the usual way", name, folder, exc)
         return None
 
 
 def _drop_stale(folder: Path, current: Path) -> None:
-    """Tables of the same kind for another jieba (an upgrade, an older naming): nobody
+    """Tables of the same kind for another jieba or word list (an upgrade, an older naming): nobody
     starts with them again. One still mapped by a running bot stays readable to it."""
-    for stale in folder.glob(f"jieba-*{current.suffix}"):
+    kind = current.name.split("-", 1)[0]  # "jieba", "english"
+    for stale in folder.glob(f"{kind}-*{current.suffix}"):
         if stale != current and not stale.is_symlink():
             with contextlib.suppress(OSError):
                 stale.unlink()

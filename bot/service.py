@@ -51,6 +51,7 @@ from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Answer, RetrievalConfig
 from bot.kb.retrieval import Retriever
 from bot.kb.spelling import load_english_words
+from bot.kb.spelling import use_table as use_english_table
 from bot.kb.thesaurus import shipped_thesaurus
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import load_vocabulary, normalize_text
@@ -143,6 +144,7 @@ class KnowledgeService:
 
             def make() -> Tokenizer:
                 folder = dictionary.shared_folder()
+                use_english_table(dictionary.english(folder))
                 return Tokenizer(
                     vocab, frequencies=dictionary.frequencies(folder), names=dictionary.names(folder)
                 )

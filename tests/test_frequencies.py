@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import dictionary
+from bot.kb import spelling
 from bot.kb.frequencies import FrozenFrequencies, encode
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import Vocabulary
@@ -155,3 +156,24 @@ def test_a_table_overwritten_in_place_never_hangs_a_question(tmp_path: Path, voc
     assert time.monotonic() - started < 5
     assert dictionary.frequencies(tmp_path) is None  # the next start refuses it...
     assert dictionary.frequencies(tmp_path) is not None  # ...and the one after has it again
+
+
+def test_the_english_words_are_a_table_too(tmp_path: Path) -> None:
+    table = dictionary.english(tmp_path)
+    assert table is not None and [p.suffix for p in tmp_path.iterdir()] == [".words"]
+    words = spelling.english_word_list()
+    assert all(w in table for w in words[::97]) and "aigc" not in table and "稳定" not in table
+    # Spelling asks the table, with the answers the loaded list gives.
+    try:
+        spelling.use_table(table)
+        spelling._english_words.cache_clear()
+        assert [spelling.is_english_word(w) for w in ("words", "diffusion", "midjourney")] == [
+            True,
+            True,
+            False,
+        ]
+        spelling.load_english_words()
+        assert spelling._english_words.cache_info().currsize == 0  # nothing was loaded
+    finally:
+        spelling.use_table(None)
+    assert [spelling.is_english_word(w) for w in ("words", "diffusion", "midjourney")] == [True, True, False]
