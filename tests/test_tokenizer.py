@@ -1,6 +1,6 @@
 import pytest
 
-from bot.kb.tokenizer import Tokenizer, collapse_a_not_a
+from bot.kb.tokenizer import EXPANSIONS, Tokenizer, collapse_a_not_a, shipped_weights
 from bot.kb.vocab import Vocabulary, load_vocabulary
 from tests.conftest import write
 
@@ -56,6 +56,19 @@ def test_english_questions_are_expanded_to_chinese(
 def test_question_words_weigh_more_than_expansions(tokenizer: Tokenizer) -> None:
     terms = {t.token: t for t in tokenizer.query_terms("AIGC人才薪资")}
     assert terms["薪资"].weight == 1.0 and terms["薪资"].origin == "question"
+
+
+def test_expansion_weights_are_learned_data_and_below_the_own_words(tokenizer: Tokenizer) -> None:
+    # bench/train_expansion.py writes one weight per origin; none reaches a typed word's 1.
+    shipped = shipped_weights()
+    assert set(shipped) == set(EXPANSIONS) and all(0 < w < 1 for w in shipped.values())
+    terms = tokenizer.query_terms("AIGC salary")
+    assert {t.weight for t in terms if t.origin == "glossary"} == {shipped["glossary"]}
+    # A tokenizer given its own weights uses them; one that would outweigh the user is refused.
+    mine = Tokenizer(tokenizer.vocab, weights={**shipped, "glossary": 0.25})
+    assert {t.weight for t in mine.query_terms("AIGC salary") if t.origin == "glossary"} == {0.25}
+    with pytest.raises(ValueError, match="glossary"):
+        Tokenizer(tokenizer.vocab, weights={**shipped, "glossary": 1.0})
 
 
 def test_own_vocabulary_folder(tmp_path: object) -> None:

@@ -35,7 +35,6 @@ CANDIDATES = 60
 FOCUS_PASSAGES = 10  # a name the question's best passages lack is unknown to the knowledge base
 NEAREST = 50  # BM25 matches whose titles may pad "did you mean"
 SAME_PASSAGE = 0.8  # token Jaccard at which two passages say the same (sentences: NEAR_DUPLICATE)
-FUZZY_WEIGHT = 0.8
 _FUZZY_CANDIDATE = re.compile(r"[a-z][a-z0-9+#.\-]{3,}")
 _FUZZY_LINE = re.compile(f"^(?:{_FUZZY_CANDIDATE.pattern})$", re.MULTILINE)  # the same, per line
 HEADING_DECAY = 0.7
@@ -47,12 +46,11 @@ UBIQUITOUS_SENTENCE_WEIGHT = 0.15
 # tokenizer may have split the articles' phrasing of it ("写一首歌" for "写歌").
 UNKNOWN_SENTENCE_WEIGHT = 0.5
 # An English word the bilingual dictionary translates: at most this many of its senses
-# that the index uses, each weighing less than a glossary translation (0.6), since a
-# dictionary does not know which sense the domain means.
+# that the index uses (each at the learned "dictionary" weight: a dictionary does not
+# know which sense the domain means).
 MAX_TRANSLATIONS = 4
 # Synonyms kept per word: a word's classes run to dozens of words over all its senses.
 MAX_SYNONYMS = 3
-DICTIONARY_WEIGHT = 0.4
 _UNKNOWN_WORD = re.compile(r"[\u3400-\u9fff]{2,4}")
 _ALL_CJK = re.compile(r"[\u3400-\u9fff]+")
 # The single-character prepositions, conjunctions and particles of jieba's dictionary
@@ -203,6 +201,7 @@ class Retriever:
     def _stand_ins(self, word: str, terms: Sequence[QueryTerm]) -> list[QueryTerm]:
         """Index words that stand for a question word the index lacks."""
         df = self.snapshot.index.df
+        weights = self.tokenizer.weights
         # The glossary or the admins' synonyms already translated it.
         translated = any(t.group == word and t.origin != "question" and df(t.token) for t in terms)
         if _ALL_CJK.fullmatch(word):
@@ -210,11 +209,11 @@ class Retriever:
             # Words, not single characters: "干" is 干涉 as often as 做.
             known = [] if translated or len(word) < 2 else [w for w in synonyms(word) if len(w) > 1 and df(w)]
             known = known[:MAX_SYNONYMS]
-            found = [QueryTerm(w, DICTIONARY_WEIGHT, word, "thesaurus") for w in known]
+            found = [QueryTerm(w, weights["thesaurus"], word, "thesaurus") for w in known]
             if len(word) > 2:
                 # jieba glued a name the index knows to its neighbour ("黄华麒是"): the
                 # longest pieces of it that the index has stand for it.
-                weight = self.tokenizer.subword_weight
+                weight = weights["subword"]
                 found += [QueryTerm(piece, weight, word, "subword") for piece in self._known_pieces(word)]
             return found
         if translated or not _FUZZY_CANDIDATE.fullmatch(word):
@@ -222,10 +221,10 @@ class Retriever:
         # The bilingual dictionary's translations that this knowledge base uses.
         known = [w for w in translations(word) if df(w)][:MAX_TRANSLATIONS]
         if known:
-            return [QueryTerm(w, DICTIONARY_WEIGHT, word, "dictionary") for w in known]
+            return [QueryTerm(w, weights["dictionary"], word, "dictionary") for w in known]
         if is_english_word(word):
             return []  # a real word ("words") is not a misspelt index word ("word")
-        return [QueryTerm(match, FUZZY_WEIGHT, word, "fuzzy") for match in self._fuzzy(word)]
+        return [QueryTerm(match, weights["fuzzy"], word, "fuzzy") for match in self._fuzzy(word)]
 
     def _known_pieces(self, word: str) -> list[str]:
         """The longest substrings (two characters or more) of a word that the index has,

@@ -7,10 +7,12 @@ with like. Questions additionally get glossary expansions (`Tokenizer.query_term
 from __future__ import annotations
 
 import functools
+import json
 import re
 import threading
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
+from importlib import resources
 
 from bot.kb.frequencies import FrozenFrequencies
 from bot.kb.memo import LIMITS, Memo
@@ -31,6 +33,19 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9+#.\-]*[a-z0-9+#]|[a-z]")
 _MEMO_CHARS = 300
 # jieba's dictionary is ~1 s to load: share one per process, guarded for threads.
 _base_lock = threading.Lock()
+
+
+# Where a question's search terms come from besides its own words (weight 1): each
+# origin's weight is learned (`bench/train_expansion.py` writes `expansion.json`).
+EXPANSIONS = ("subword", "glossary", "synonym", "thesaurus", "dictionary", "fuzzy")
+EXPANSION_FILE = "expansion.json"
+
+
+@functools.cache
+def shipped_weights() -> dict[str, float]:
+    """The expansion weights shipped with the package (`bot/kb/expansion.json`)."""
+    raw = json.loads((resources.files("bot.kb") / EXPANSION_FILE).read_text(encoding="utf-8"))
+    return {origin: float(raw["weights"][origin]) for origin in EXPANSIONS}
 
 
 @functools.cache
@@ -59,27 +74,22 @@ class Tokenizer:
         self,
         vocab: Vocabulary,
         *,
-        glossary_weight: float = 0.6,
-        subword_weight: float = 0.5,
-        synonym_weight: float = 0.5,
+        weights: Mapping[str, float] | None = None,
         frequencies: FrozenFrequencies | None = None,
         names: Container[str] | None = None,
     ) -> None:
-        """`frequencies`: jieba's dictionary as a memory-mapped table (`bot.dictionary`),
+        """`weights`: each expansion origin's weight (EXPANSIONS; the shipped ones if not
+        given); `frequencies`: jieba's dictionary as a memory-mapped table (`bot.dictionary`),
         so that a one-question start does not load the whole dictionary; `names`: the
         dictionary's names (kb/names.py) likewise, read from jieba's dictionary when
         first needed if not given."""
-        for name, value in [
-            ("glossary", glossary_weight),
-            ("subword", subword_weight),
-            ("synonym", synonym_weight),
-        ]:
-            if not 0 < value <= 1:
-                raise ValueError(f"{name}_weight must be in (0, 1]")
+        chosen = dict(shipped_weights() if weights is None else weights)
+        for origin in EXPANSIONS:
+            # An expansion never outweighs the user's own words.
+            if not 0 < chosen.get(origin, 0.0) < 1:
+                raise ValueError(f"the {origin} weight must be in (0, 1)")
+        self.weights = chosen
         self.vocab = vocab
-        self.glossary_weight = glossary_weight
-        self.subword_weight = subword_weight
-        self.synonym_weight = synonym_weight
         self.signature = f"{TOKENIZER_VERSION}:{vocab.signature}"
         self._names = names
         self._jieba = jieba.Tokenizer()
@@ -240,7 +250,9 @@ class Tokenizer:
         for phrase, pattern in self._glossary_phrases:
             if pattern.search(normal):
                 normal = pattern.sub(" ", normal)
-                terms.add(self._expand(phrase, self.vocab.glossary), self.glossary_weight, phrase, "glossary")
+                terms.add(
+                    self._expand(phrase, self.vocab.glossary), self.weights["glossary"], phrase, "glossary"
+                )
         words = self.words(normal)
         for word in words:
             self._word_terms(word, terms)
@@ -249,21 +261,21 @@ class Tokenizer:
         for phrase in synonyms:
             if len(phrase) > 1 and _ALL_CJK.fullmatch(phrase) and phrase in normal and phrase not in words:
                 group = next((w for w in words if phrase in w or w in phrase), phrase)
-                terms.add(self._expand(phrase, synonyms), self.synonym_weight, group, "synonym")
+                terms.add(self._expand(phrase, synonyms), self.weights["synonym"], group, "synonym")
         return terms.terms
 
     def _word_terms(self, word: str, terms: _Terms) -> None:
         """A question word, its sub-words, its glossary translation and its synonyms."""
         terms.add((word,), 1.0, word, "question")
         pieces = self.subwords(word)
-        terms.add(pieces, self.subword_weight, word, "subword")
+        terms.add(pieces, self.weights["subword"], word, "subword")
         key = self._glossary_key(word) if _LATIN_WORD.fullmatch(word) else None
         if key is not None:
-            terms.add(self._expand(key, self.vocab.glossary), self.glossary_weight, word, "glossary")
+            terms.add(self._expand(key, self.vocab.glossary), self.weights["glossary"], word, "glossary")
         synonyms = self.vocab.synonyms
         for colloquial in (word, *pieces):
             if colloquial in synonyms:
-                terms.add(self._expand(colloquial, synonyms), self.synonym_weight, word, "synonym")
+                terms.add(self._expand(colloquial, synonyms), self.weights["synonym"], word, "synonym")
 
 
 class _Terms:
