@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
 import zlib
@@ -37,11 +36,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.train_gate import holds_gold  # noqa: E402
 from bench.train_ranker import load_transfer, open_service, write_answerable  # noqa: E402
 from bot.evaluation import EvalCase, EvalReport, load_cases, score_answer, score_case  # noqa: E402
-from bot.i18n import detect_language  # noqa: E402
 from bot.kb import asking  # noqa: E402
-from bot.kb.answer_text import answer_body  # noqa: E402
 from bot.kb.asking import converse  # noqa: E402
 from bot.kb.retrieval import Retriever  # noqa: E402
 from bot.kb.tokenizer import EXPANSION_FILE, EXPANSIONS, shipped_weights  # noqa: E402
@@ -50,7 +48,6 @@ GRID = (0.2, 0.3, 0.4, 0.5, 0.6, 0.8)  # below 1: an expansion never outweighs t
 FOLDS = 5
 TRANSFER_SETS = ("cmrc2018_trial", "drcd_dev")
 DEV_SETS = ("dev", "dev_hard", "dev_answers", "dev_judged", "dev_lists", "dev_followups")
-LEAD_CHARS = 300
 
 
 @dataclass
@@ -65,19 +62,10 @@ class Asked:
     origins: frozenset[str] = frozenset()  # the expansion origins among its search terms
 
 
-def _squash(text: str) -> str:
-    """As transfer.py compares: lower case, no whitespace, no citation marks."""
-    return re.sub(r"\s+", "", re.sub(r"\[\d+\]", "", text).lower())
-
-
 def right(retriever: Retriever, asked: Asked) -> bool:
     """Whether the user reads a right reply to the question."""
     if asked.case is None:
-        reply = asking.ask(retriever, asked.question)
-        if not reply.answer.answered:
-            return False
-        text = answer_body(reply.answer, detect_language(asked.question), reply.understood)
-        return any(_squash(g) in _squash(text)[:LEAD_CHARS] for g in asked.golds)
+        return holds_gold(asking.ask(retriever, asked.question), asked.golds)
     report = EvalReport()
     case = asked.case
     last = converse(retriever, case.turns or (case.question,))[-1]

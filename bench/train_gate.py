@@ -29,6 +29,7 @@ import re
 import sys
 import tempfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from bench.train_ranker import load_transfer, open_service, write_answerable, wr
 from bot.i18n import detect_language  # noqa: E402
 from bot.kb import asking  # noqa: E402
 from bot.kb.answer_text import answer_body  # noqa: E402
+from bot.kb.asking import Reply  # noqa: E402
 from bot.kb.gate import FEATURES, MODEL_FILE, GateModel  # noqa: E402
 from bot.kb.results import UNGATED  # noqa: E402
 from bot.kb.retrieval import Retriever  # noqa: E402
@@ -67,6 +69,17 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
 
+def holds_gold(reply: Reply, golds: Sequence[str]) -> bool:
+    """Whether the answer the user reads holds a gold span in its first 300 characters,
+    compared as transfer.py compares (lower case, no whitespace, no citation marks)."""
+    answer = reply.answer
+    if not answer.answered:
+        return False
+    text = answer_body(answer, detect_language(answer.question), reply.understood)
+    shown = squash(re.sub(r"\[\d+\]", "", text))[:300]
+    return any(squash(g) in shown for g in golds if squash(g))
+
+
 def answer_cases(
     service: object, source: str, kind: str, cases: list[tuple[str, str, list[str]]]
 ) -> list[Case]:
@@ -74,12 +87,10 @@ def answer_cases(
     out = []
     for group, question, golds in cases:
         reply = asking.ask(retriever, question, suggest=False)
-        answer = reply.answer
-        text = answer_body(answer, detect_language(question), reply.understood) if answer.answered else ""
-        shown = squash(re.sub(r"\[\d+\]", "", text))[:300]
-        right = answer.answered and any(squash(g) in shown for g in golds if squash(g))
         fold = zlib.crc32(f"{source}:{group}".encode()) % FOLDS
-        out.append(Case(source, kind, fold, answer.answered, right, reply.result.evidence))
+        out.append(
+            Case(source, kind, fold, reply.answer.answered, holds_gold(reply, golds), reply.result.evidence)
+        )
     return out
 
 
