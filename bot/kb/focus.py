@@ -83,7 +83,7 @@ def unmatched(question: str, text: str, function_chars: Container[str] = ()) -> 
     """How much of the (normalised) question's wording `text` lacks: the share of its
     Chinese characters (question words, Latin and function characters aside) that lie in
     no stretch of two or more characters the text also has, and the longest run of them."""
-    plain = _LATIN_WORD.sub(_blank, _QUESTION_WORDS.sub(_blank, question))
+    plain = _without_frames(question)
     known = _known_mask(plain, text)
     kept = [
         (ch, k) for ch, k in zip(plain, known, strict=True) if _CJK_RUN.match(ch) and ch not in function_chars
@@ -114,8 +114,7 @@ def unknown_focus(
     # Latin words are known or not as whole words; Chinese by stretches of characters.
     latin = [w for w in _LATIN_WORD.findall(question) if len(w) >= MIN_NAME_CHARS]
     unknown_latin = [w for w in latin if not is_word(w) and not _has_word(blob, w)]
-    # Blanked out, not removed: offsets must stay those of the question (`boundaries`).
-    plain = _LATIN_WORD.sub(_blank, _QUESTION_WORDS.sub(_blank, question))
+    plain = _without_frames(question)
     known = _known_mask(plain, blob)
     leftover = "".join(
         ch if not k and ch not in function_chars else " " for ch, k in zip(plain, known, strict=True)
@@ -156,6 +155,12 @@ def _is_name(
         and not is_word(run)
         and run not in blob
     )
+
+
+def _without_frames(question: str) -> str:
+    """The question with its question words and Latin words blanked out: blanked, not
+    removed, so that offsets stay those of the question (`unknown_focus`'s boundaries)."""
+    return _LATIN_WORD.sub(_blank, _QUESTION_WORDS.sub(_blank, question))
 
 
 def _blank(match: re.Match[str]) -> str:
