@@ -62,8 +62,12 @@ class Coverage:
         return index.size > 0 and index.df(token) / index.size > self.config.ubiquitous_df
 
     def is_domain_term(self, token: str) -> bool:
-        """In the admins' domain dictionary, or in most passages ("AIGC")."""
-        return token in self.domain_terms or self.is_ubiquitous(token)
+        """In the admins' domain dictionary, or a word in most passages ("AIGC"). Not a
+        lone character: "年" is in most passages of an encyclopedia (dates), and names
+        no domain; it would exempt every question with a year from the learned gate."""
+        if token in self.domain_terms:
+            return True
+        return not SINGLE_CJK.fullmatch(token) and self.is_ubiquitous(token)
 
     def of(self, terms: Sequence[QueryTerm], passage: Passage) -> Covered:
         """idf-weighted share of the question's content words that the passage answers.
