@@ -229,7 +229,14 @@ class KnowledgeService:
         previous = await self._context(key) if key and continues else None
         retriever = self._loaded().retriever
         reply = await asyncio.to_thread(
-            asking.ask, retriever, question, k=k, offset=offset, suggest=suggest, previous=previous
+            asking.ask,
+            retriever,
+            question,
+            k=k,
+            offset=offset,
+            suggest=suggest,
+            previous=previous,
+            remember=key is not None,
         )
         if key and reply.turn is not None:
             try:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
 
-from bot.kb.gate import FEATURES, GateModel, longest_shared, shipped_gate
+from bot.kb.gate import FEATURES, GateModel, shipped_gate
 from bot.kb.retrieval import Retriever
+from bot.kb.similarity import longest_shared
 from bot.service import KnowledgeService
 from tests.test_transfer import SLICE, open_service
 
@@ -43,6 +46,13 @@ def test_more_evidence_makes_an_answer_more_likely() -> None:
 def test_the_longest_stretch_in_common() -> None:
     assert longest_shared("松平康忠什么时候被任命为知行", "天正16年，松平康忠被任命为知行。") == 6
     assert longest_shared("", "text") == 0 and longest_shared("abc", "xyz") == 0
+    # The same size as difflib's longest matching block, on texts with many repeats.
+    rng = random.Random(7)
+    for _ in range(300):
+        a = "".join(rng.choice("甲乙丙丁") for _ in range(rng.randrange(0, 12)))
+        b = "".join(rng.choice("甲乙丙丁戊") for _ in range(rng.randrange(0, 40)))
+        block = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+        assert longest_shared(a, b) == block.size, (a, b)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,8 @@ async def test_a_conversation_key_carries_the_last_turn_until_forgotten(tmp_path
 async def test_without_a_ttl_every_question_stands_alone(tmp_path: Path) -> None:
     service = await KnowledgeService.open(make_settings(tmp_path, context_ttl_seconds=0))
     try:
-        await service.ask(FIRST, conversation="chat")
+        first = await service.ask(FIRST, conversation="chat")
+        assert first.answered and first.turn is None, "nothing keeps the turn: none is made"
         assert not (await service.ask(FOLLOW_UP, conversation="chat")).understood
     finally:
         await service.close()

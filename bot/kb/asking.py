@@ -54,9 +54,12 @@ def ask(
     offset: int = 0,
     suggest: bool = True,
     previous: Turn | None = None,
+    remember: bool = True,
 ) -> Reply:
     """Answer `question` (passages after `offset` for "more"); suggestions if refused.
-    With `previous` (the conversation's last turn) a follow-up is resolved against it."""
+    With `previous` (the conversation's last turn) a follow-up is resolved against it.
+    `remember`: whether the reply carries a turn for the conversation to keep (making
+    one cuts the answer into words; a one-off question keeps nothing)."""
     resolution = Resolution(question)
     alone: SearchResult | None = None
     if previous is not None:
@@ -90,11 +93,11 @@ def ask(
         # answered, comes first.
         if meant and retriever.search(meant, k=k).answered:
             suggestions = [meant, *(s for s in suggestions if s != meant)][: len(suggestions) or 1]
-    turn = (
-        previous
-        if not result.answered and previous is not None
-        else _turn(retriever, resolution, result, answer, offset)
-    )
+    turn: Turn | None = None
+    if not result.answered and previous is not None:
+        turn = previous  # a refused follow-up leaves the conversation where it was
+    elif remember:
+        turn = _turn(retriever, resolution, result, answer, offset)
     return Reply(answer, result, tuple(suggestions), turn, understood if result.answered else "")
 
 

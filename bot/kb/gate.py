@@ -24,7 +24,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from importlib import resources
 from typing import Any
 
@@ -44,16 +43,6 @@ FEATURES: tuple[str, ...] = (
 CONTENT_CAP = 8
 VERBATIM_CAP = 12
 UNMATCHED_CAP = 6
-
-
-def longest_shared(question: str, text: str) -> int:
-    """Characters of the longest stretch of `question` found verbatim in `text`."""
-    if not question or not text:
-        return 0
-    match = SequenceMatcher(None, question, text, autojunk=False).find_longest_match(
-        0, len(question), 0, len(text)
-    )
-    return int(match.size)
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,12 @@ LIMITS: Mapping[str, int] = {
     "name grams": 2048,  # a heading's or title's bigrams
     "near duplicates": 8192,  # whether two passages share nearly all their words
     "pieces": 2048,  # a passage's sentences
+    "sentence forms": 2048,  # a passage's sentences normalised, and their content
     "stock phrasing": 2048,  # sentences two passages share
     "outline": 256,  # an article's lines and sections
     "dense": 32,  # a frequent term's contributions as a full vector (BM25)
     "segments": 4096,  # jieba's words of a short text (questions, headings, sentences)
+    "word spans": 1024,  # where jieba's words of a question start and end
     "expansions": 4096,  # a glossary or synonym entry's target tokens
 }
 

@@ -23,6 +23,7 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -32,10 +33,10 @@ import numpy.typing as npt
 
 from bot.kb.answer_type import AnswerType, asked_type, carries
 from bot.kb.model import Snapshot
-from bot.kb.outline import pieces
+from bot.kb.outline import Piece, pieces
 from bot.kb.results import SearchResult
 from bot.kb.sentences import CONNECTIVES, Matcher, definition_strength, intent_cue
-from bot.kb.similarity import bigrams, dice
+from bot.kb.similarity import bigrams, dice, longest_shared
 from bot.kb.stock import stock_places
 from bot.kb.trees import TreeEnsemble, empty
 from bot.kb.vocab import normalize_text
@@ -117,6 +118,8 @@ class Candidate:
     position: int  # within its line
     heading: str
     order: int  # within its passage's sentences
+    normal: str  # its normalised text
+    content: str  # its letters and digits, normalised
 
 
 @dataclass(frozen=True)
@@ -197,10 +200,23 @@ def candidates(result: SearchResult, snapshot: Snapshot) -> list[Candidate]:
     out: list[Candidate] = []
     for rank, scored in enumerate(result.passages):
         article = scored.passage.article_path
-        for order, p in enumerate(pieces(snapshot, scored.doc)):
+        found = pieces(snapshot, scored.doc)
+        # The sentences' normalised forms are kept with the passage: the questions that
+        # follow meet the same passages, and normalising (OpenCC) is most of a row's cost.
+        forms = snapshot.kept("sentence forms", scored.doc, functools.partial(_forms, found))
+        for order, (p, (normal, content)) in enumerate(zip(found, forms, strict=True)):
             if len(p.text) >= MIN_SENTENCE_CHARS:
-                out.append(Candidate(p.text, rank, article, p.line_ord, p.position, p.heading, order))
+                out.append(
+                    Candidate(
+                        p.text, rank, article, p.line_ord, p.position, p.heading, order, normal, content
+                    )
+                )
     return out
+
+
+def _forms(found: Sequence[Piece]) -> tuple[tuple[str, str], ...]:
+    """Each sentence normalised, and its content."""
+    return tuple((normalize_text(p.text), _content(p.text)) for p in found)
 
 
 def _content(text: str) -> str:
@@ -215,6 +231,7 @@ class _Asked:
     question: str  # normalised
     grams: set[str]  # bigrams of its content
     chars: set[str]  # characters of its content
+    drop_chars: dict[int, None]  # str.translate's table deleting them
     content: str  # its content characters, in order
     kind: AnswerType  # the kind of value asked for
     intent: str
@@ -233,6 +250,7 @@ def _asked(result: SearchResult) -> _Asked:
         question,
         bigrams(content) if content else set(),
         set(content),
+        dict.fromkeys(map(ord, content)),
         content,
         asked_type(question),
         analysis.intent.intent,
@@ -250,8 +268,8 @@ def featurize(
     """One row of FEATURES per candidate; the last column is `trees`' score of the
     others (the shipped ensemble's unless given)."""
     asked = _asked(result)
-    normals = [normalize_text(c.text) for c in cands]
-    contents = [_content(c.text) for c in cands]
+    normals = [c.normal for c in cands]
+    contents = [c.content for c in cands]
     found = [asked.match.found(n) for n in normals]
     rows = np.zeros((len(cands), len(FEATURES)))
     _coverage(rows, result, cands, found, asked)
@@ -337,10 +355,12 @@ def _wording(
     row[F["dangling"]] = float(DANGLING.match(normal) is not None)
     row[F["asks"]] = float(cand.text[-1] in "？?")
     row[F["introduces"]] = float(cand.text[-1] in "：:")
-    row[F["novelty"]] = sum(ch not in asked.chars for ch in content) / max(len(content), 1)
+    row[F["novelty"]] = len(content.translate(asked.drop_chars)) / max(len(content), 1)
     ubiquitous = asked.match.ubiquitous
     row[F["proximity"]] = _proximity(normal, [t for t in found if t not in ubiquitous])
-    row[F["common_run"]] = _common_run(asked.content, content)
+    row[F["common_run"]] = (
+        longest_shared(asked.content, content) / len(asked.content) if asked.content else 0.0
+    )
     row[F["starts_with_term"]] = float(any(normal.startswith(t) for t in found if t not in ubiquitous))
 
 
@@ -356,7 +376,7 @@ def _against_the_others(
     question word, the heading's bigrams, and each value over the best candidate's."""
     n = len(cands)
     match, q_grams = asked.match, asked.grams
-    sentence_grams = [bigrams(c) if c else set() for c in contents]
+    sentence_grams = [bigrams(c.content) if c.content else set() for c in cands]
     rows[:, F["grams"]] = [len(q_grams & g) / len(q_grams) if q_grams else 0.0 for g in sentence_grams]
     rows[:, F["local_terms"]] = _local([match.groups(f) for f in found], match.groups(asked.own), n)
     rows[:, F["local_grams"]] = _local([g & q_grams for g in sentence_grams], q_grams, n)
@@ -392,18 +412,6 @@ def _proximity(normal: str, terms: Sequence[str]) -> float:
     return min(sum(e - s for s, e in spans) / max(width, 1), 1.0)
 
 
-def _common_run(question: str, content: str) -> float:
-    """The longest piece of the question's content found as it stands in the sentence,
-    over the question's content length."""
-    if not question:
-        return 0.0
-    best = 0
-    for i in range(len(question)):
-        while i + best < len(question) and question[i : i + best + 1] in content:
-            best += 1
-    return best / len(question)
-
-
 def _over_best(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Each value over the best candidate's (all 0 when none is above 0)."""
     best = float(values.max()) if len(values) else 0.0
@@ -436,14 +444,18 @@ def _anchor_match(left: str, right: str, content: str) -> float:
     return size / max(min(len(left), 12) + min(len(right), 12), 1)
 
 
-def _local(present: Sequence[set[str]], wanted: set[str], n: int) -> npt.NDArray[np.float64]:
+def _local(present: Sequence[AbstractSet[str]], wanted: set[str], n: int) -> npt.NDArray[np.float64]:
     """Share of `wanted` each candidate carries, each item weighted by an idf over the
     candidates themselves: the article's own subject is in all its sentences and says
     nothing about which of them answers."""
     if not wanted or not n:
         return np.zeros(n)
-    df = {w: sum(w in p for p in present) for w in wanted}
-    idf = {w: math.log((n - df[w] + 0.5) / (df[w] + 0.5) + 1) for w in wanted}
+    df = dict.fromkeys(wanted, 0)
+    for p in present:  # one pass over what each carries, not one per wanted item
+        for w in p:
+            if w in df:
+                df[w] += 1
+    idf = {w: math.log((n - k + 0.5) / (k + 0.5) + 1) for w, k in df.items()}
     total = sum(idf.values()) or 1.0
     return np.array([sum(idf[w] for w in p if w in idf) / total for p in present])
 

@@ -18,13 +18,13 @@ from rapidfuzz.distance import OSA
 from bot.kb.bilingual import translations
 from bot.kb.coverage import IDF_FLOOR, SINGLE_CHAR_WEIGHT, SINGLE_CJK, Coverage, Covered
 from bot.kb.focus import is_question_word, names_title, proper_latin, unknown_focus, unmatched
-from bot.kb.gate import CONTENT_CAP, UNMATCHED_CAP, VERBATIM_CAP, longest_shared, shipped_gate
+from bot.kb.gate import CONTENT_CAP, UNMATCHED_CAP, VERBATIM_CAP, shipped_gate
 from bot.kb.homophones import Homophones
 from bot.kb.intent import PRECEDENCE, IntentDetector, QuestionIntent
 from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Analysis, Contribution, RetrievalConfig, ScoredPassage, SearchResult
 from bot.kb.shorthand import expand_shorthand
-from bot.kb.similarity import dice, jaccard
+from bot.kb.similarity import dice, jaccard, longest_shared
 from bot.kb.spelling import is_english_word
 from bot.kb.suggestions import SuggestionIndex, pervasive_words, plain_grams
 from bot.kb.thesaurus import synonyms

@@ -19,3 +19,14 @@ def jaccard(a: AbstractSet[str], b: AbstractSet[str]) -> float:
         return 0.0
     shared = len(a & b)  # |a ∪ b| without building the union
     return shared / (len(a) + len(b) - shared)
+
+
+def longest_shared(a: str, b: str) -> int:
+    """Characters of the longest stretch of `a` found verbatim in `b`. Each start in `a`
+    only has to beat the best so far, so a short `a` (a question) costs a few substring
+    searches of `b` in C, not the index of `b` that difflib would build."""
+    best = 0
+    for i in range(len(a)):
+        while i + best < len(a) and a[i : i + best + 1] in b:
+            best += 1
+    return best

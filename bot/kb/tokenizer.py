@@ -117,7 +117,7 @@ class Tokenizer:
         ]
         # Short texts' words and glossary expansions, kept for the questions that follow
         # (the tokenizer outlives snapshots: it keeps its own, bounded the same way).
-        self._memo = Memo({kind: LIMITS[kind] for kind in ("segments", "expansions")})
+        self._memo = Memo({kind: LIMITS[kind] for kind in ("segments", "word spans", "expansions")})
 
     def _join_phrases(self, text: str) -> str:
         if self._phrase_re is None:
@@ -136,7 +136,13 @@ class Tokenizer:
         return [w for w in self._jieba.cut(normal) if _WORDLIKE.search(w)]
 
     def word_spans(self, normal: str) -> tuple[tuple[int, int], ...]:
-        """(start, end) of each of jieba's words in a normalised text."""
+        """(start, end) of each of jieba's words in a normalised text; a short one's are
+        memoised (a question's are read by the refusal and by the homophone reading)."""
+        if len(normal) > _MEMO_CHARS:
+            return self._word_spans(normal)
+        return self._memo.get("word spans", normal, lambda: self._word_spans(normal))
+
+    def _word_spans(self, normal: str) -> tuple[tuple[int, int], ...]:
         out: list[tuple[int, int]] = []
         at = 0
         for word in self._jieba.cut(self._join_phrases(normal).replace("_", " ")):
