@@ -5,10 +5,12 @@ import json
 from bot.formatting import render_answer
 from bot.kb.answer import compose_answer, unstated
 from bot.kb.answer_text import answer_body
+from bot.kb.model import Passage, Snapshot
 from bot.kb.outline import Outline
 from bot.kb.ranker import rank
 from bot.kb.results import Answer, Cited
 from bot.kb.retrieval import Retriever
+from bot.kb.tokenizer import Tokenizer
 from tests.conftest import DATA
 
 
@@ -143,3 +145,24 @@ def test_a_comparison_is_answered_on_both_sides(seed_retriever: Retriever) -> No
     # One thing named, or a side made only of words every passage has, is no comparison of two.
     for question in ("文心一言有什么不同之处？", "AIGC和AI有什么区别"):
         assert comparison_sides(question, Matcher(seed_retriever.search(question).analysis)) is None
+
+
+def test_a_figure_asked_of_something_the_articles_never_mention_is_unstated(tokenizer: Tokenizer) -> None:
+    # Another figure in the lead is not the one asked: "会员" is in no passage, in no
+    # form, so the price of a membership is not stated, whatever number is shown.
+    texts = [
+        "Midjourney是一款图片生成应用，上线一个月用户突破100万。",
+        "ChatGPT是一款对话应用。",
+        "文心一言是百度的大模型。",
+    ]
+    passages = [
+        Passage(i, f"a{i}.md", str(i), f"t{i}", None, (), text, tuple(tokenizer.tokens(text)))
+        for i, text in enumerate(texts)
+    ]
+    retriever = Retriever(Snapshot.build(passages, ()), tokenizer)
+    asked_of_the_unknown = ask(retriever, "Midjourney会员一个月多少钱？")
+    assert asked_of_the_unknown.answered and asked_of_the_unknown.unstated == "number"
+    said = ask(retriever, "Midjourney上线一个月用户有多少？")
+    assert said.answered and said.unstated == ""
+    # A numeral word ("四个") counts; it names nothing the articles could lack.
+    assert ask(retriever, "Midjourney上线四个月用户有多少？").unstated == ""

@@ -49,6 +49,9 @@ from bot.kb.similarity import jaccard
 from bot.kb.vocab import normalize_text
 from bot.plaintext import clip
 
+# A word opening with a numeral ("四个", "一级") counts or ranks; it names no thing the
+# articles could lack.
+_NUMERAL = re.compile(r"[零一二三四五六七八九十百千万两几]")
 LEAD_CHARS = 260  # the lead grows with further good sentences up to this
 SEE_ALSO_CHARS = 90
 MAX_ITEMS = 12
@@ -117,7 +120,9 @@ class _Composer:
         verdict = polarity(self.result.question, [c.text for c in lead], self.match)
         judged = verdict.verdict if verdict is not None and verdict.verdict != "unclear" else ""
         return Answer(
-            unstated="yesno" if verdict is not None and not judged else unstated(self.result.question, shown),
+            unstated="yesno"
+            if verdict is not None and not judged
+            else unstated(self.result.question, shown, self._names_the_unknown()),
             verdict=judged,
             verb=verdict.verb if verdict is not None else "",
             question=self.result.question,
@@ -129,6 +134,24 @@ class _Composer:
             sources=tuple(self._source(a) for a in self.sources),
             highlight=tuple(t for t in self.match.weights if t not in self.match.ubiquitous),
             passages=self.result.passages,
+        )
+
+    def _names_the_unknown(self) -> bool:
+        """Whether the question has a word that the answer's passages do not say in any
+        form (not even with a character between) and that no sub-word, synonym or
+        translation of it stands for in the index: "会员" of "Midjourney会员一个月多少钱"."""
+        analysis, index = self.result.analysis, self.snapshot.index
+        members: dict[str, list[str]] = {}
+        for term in analysis.terms:
+            members.setdefault(term.group, []).append(term.token)
+        said: set[str] = set()
+        for scored in self.result.passages:
+            said |= self.match.found(normalize_text(scored.passage.text))
+        return any(
+            token not in said
+            and not _NUMERAL.match(token)
+            and not any(index.df(t) for t in members.get(token, [token]))
+            for token in analysis.unknown
         )
 
     def _body(self, best: Sentence, candidates: Sequence[Sentence]) -> tuple[list[Cited], list[Cited]]:
@@ -363,13 +386,17 @@ class _Composer:
         return out
 
 
-def unstated(question: str, shown: Sequence[str]) -> str:
-    """ "number" or "date" when the question asks for one and none of the shown sentences
-    holds one (the knowledge base does not say: "Midjourney会员一个月多少钱？"), else ""."""
+def unstated(question: str, shown: Sequence[str], names_the_unknown: bool = False) -> str:
+    """ "number" or "date" when the question asks for one and the knowledge base does not
+    say it: none of the shown sentences holds one, or the question asks it of something
+    the articles never mention ("Midjourney会员一个月多少钱？": a figure shown is another
+    thing's). Else ""."""
     plain = normalize_text(question)
     kind = asked_type(plain)
     if kind not in ("number", "date"):
         return ""
+    if names_the_unknown:
+        return kind
     return "" if any(carries(kind, normalize_text(text), plain) for text in shown) else kind
 
 
