@@ -122,7 +122,7 @@ class _Composer:
         return Answer(
             unstated="yesno"
             if verdict is not None and not judged
-            else unstated(self.result.question, shown, self._names_the_unknown()),
+            else unstated(self.result.question, shown, self._names_the_unknown(shown)),
             verdict=judged,
             verb=verdict.verb if verdict is not None else "",
             question=self.result.question,
@@ -136,11 +136,22 @@ class _Composer:
             passages=self.result.passages,
         )
 
-    def _names_the_unknown(self) -> bool:
-        """Whether the question has a word that the answer's passages do not say in any
-        form (not even with a character between) and that no sub-word, synonym or
-        translation of it stands for in the index: "会员" of "Midjourney会员一个月多少钱"."""
+    def _names_the_unknown(self, shown: Sequence[str]) -> bool:
+        """Whether the question asks its figure of a word that the answer's passages do
+        not say in any form (not even with a character between) and that no sub-word,
+        synonym or translation of it stands for in the index ("会员" of
+        "Midjourney会员一个月多少钱"), and no figure shown is said with another of its
+        words (then that figure is about what was asked: "每小时可达70-80公里")."""
         analysis, index = self.result.analysis, self.snapshot.index
+        plain = normalize_text(self.result.question)
+        kind = asked_type(plain)
+        if not analysis.unknown or kind not in ("number", "date"):
+            return False
+        for text in shown:
+            normal = normalize_text(text)
+            named = self.match.found(normal) - self.match.ubiquitous
+            if carries(kind, normal, plain) and any(not _NUMERAL.match(t) for t in named):
+                return False
         members: dict[str, list[str]] = {}
         for term in analysis.terms:
             members.setdefault(term.group, []).append(term.token)

@@ -23,7 +23,6 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -376,7 +375,7 @@ def _against_the_others(
     question word, the heading's bigrams, and each value over the best candidate's."""
     n = len(cands)
     match, q_grams = asked.match, asked.grams
-    sentence_grams = [bigrams(c.content) if c.content else set() for c in cands]
+    sentence_grams = [bigrams(c) if c else set() for c in contents]
     rows[:, F["grams"]] = [len(q_grams & g) / len(q_grams) if q_grams else 0.0 for g in sentence_grams]
     rows[:, F["local_terms"]] = _local([match.groups(f) for f in found], match.groups(asked.own), n)
     rows[:, F["local_grams"]] = _local([g & q_grams for g in sentence_grams], q_grams, n)
@@ -444,7 +443,7 @@ def _anchor_match(left: str, right: str, content: str) -> float:
     return size / max(min(len(left), 12) + min(len(right), 12), 1)
 
 
-def _local(present: Sequence[AbstractSet[str]], wanted: set[str], n: int) -> npt.NDArray[np.float64]:
+def _local(present: Sequence[set[str]], wanted: set[str], n: int) -> npt.NDArray[np.float64]:
     """Share of `wanted` each candidate carries, each item weighted by an idf over the
     candidates themselves: the article's own subject is in all its sentences and says
     nothing about which of them answers."""
