@@ -25,7 +25,7 @@ same way. How it reads an answer:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.kb.answer_type import asked_type, carries
 from bot.kb.cleaning import split_sentences
@@ -122,7 +122,7 @@ class _Composer:
         return Answer(
             unstated="yesno"
             if verdict is not None and not judged
-            else unstated(self.result.question, shown, self._names_the_unknown(shown)),
+            else unstated(self.result.question, shown, self._asked_of_the_unknown, self._names_the_question),
             verdict=judged,
             verb=verdict.verb if verdict is not None else "",
             question=self.result.question,
@@ -136,22 +136,13 @@ class _Composer:
             passages=self.result.passages,
         )
 
-    def _names_the_unknown(self, shown: Sequence[str]) -> bool:
-        """Whether the question asks its figure of a word that the answer's passages do
-        not say in any form (not even with a character between) and that no sub-word,
-        synonym or translation of it stands for in the index ("会员" of
-        "Midjourney会员一个月多少钱"), and no figure shown is said with another of its
-        words (then that figure is about what was asked: "每小时可达70-80公里")."""
+    def _asked_of_the_unknown(self) -> bool:
+        """Whether the question has a word that the answer's passages do not say in any
+        form (not even with a character between) and that no sub-word, synonym or
+        translation of it stands for in the index: "会员" of "文心一格的会员多少钱一个月"."""
         analysis, index = self.result.analysis, self.snapshot.index
-        plain = normalize_text(self.result.question)
-        kind = asked_type(plain)
-        if not analysis.unknown or kind not in ("number", "date"):
+        if not analysis.unknown:
             return False
-        for text in shown:
-            normal = normalize_text(text)
-            named = self.match.found(normal) - self.match.ubiquitous
-            if carries(kind, normal, plain) and any(not _NUMERAL.match(t) for t in named):
-                return False
         members: dict[str, list[str]] = {}
         for term in analysis.terms:
             members.setdefault(term.group, []).append(term.token)
@@ -164,6 +155,12 @@ class _Composer:
             and not any(index.df(t) for t in members.get(token, [token]))
             for token in analysis.unknown
         )
+
+    def _names_the_question(self, normal: str) -> bool:
+        """Whether a (normalised) sentence names a word of the question, numeral words
+        ("一个月") and words in most passages aside."""
+        named = self.match.found(normal) - self.match.ubiquitous
+        return any(not _NUMERAL.match(t) for t in named)
 
     def _body(self, best: Sentence, candidates: Sequence[Sentence]) -> tuple[list[Cited], list[Cited]]:
         """The lead and, for a list question or a lead that introduces one, the list."""
@@ -397,18 +394,28 @@ class _Composer:
         return out
 
 
-def unstated(question: str, shown: Sequence[str], names_the_unknown: bool = False) -> str:
+def unstated(
+    question: str,
+    shown: Sequence[str],
+    asked_of_the_unknown: Callable[[], bool] = lambda: False,
+    names_the_question: Callable[[str], bool] = lambda normal: True,
+) -> str:
     """ "number" or "date" when the question asks for one and the knowledge base does not
-    say it: none of the shown sentences holds one, or the question asks it of something
-    the articles never mention ("Midjourney会员一个月多少钱？": a figure shown is another
-    thing's). Else ""."""
+    say it, else "". Not said: none of the shown sentences holds one; or the question
+    asks it of something the articles never mention (`asked_of_the_unknown`) and no
+    shown figure is said with another of the question's words (`names_the_question`, on
+    the normalised sentence): "文心一格的会员多少钱一个月" over another thing's figure. A
+    figure said next to the question's words is about what was asked ("每小时可达70-80公里")."""
     plain = normalize_text(question)
     kind = asked_type(plain)
     if kind not in ("number", "date"):
         return ""
-    if names_the_unknown:
+    figures = [normal for normal in map(normalize_text, shown) if carries(kind, normal, plain)]
+    if not figures:
         return kind
-    return "" if any(carries(kind, normalize_text(text), plain) for text in shown) else kind
+    if not any(names_the_question(normal) for normal in figures) and asked_of_the_unknown():
+        return kind
+    return ""
 
 
 # "A和B有什么区别", "A与B相比", "A vs B", "A还是B好": the two things compared.

@@ -214,8 +214,9 @@ def candidates(result: SearchResult, snapshot: Snapshot) -> list[Candidate]:
 
 
 def _forms(found: Sequence[Piece]) -> tuple[tuple[str, str], ...]:
-    """Each sentence normalised, and its content."""
-    return tuple((normalize_text(p.text), _content(p.text)) for p in found)
+    """Each sentence normalised, and its content (normalised once for both)."""
+    normals = [normalize_text(p.text) for p in found]
+    return tuple((normal, _NOT_CONTENT.sub("", normal)) for normal in normals)
 
 
 def _content(text: str) -> str:
