@@ -13,6 +13,7 @@ from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.kb import asking
+from bot.kb.model import Passage, Snapshot
 from bot.kb.results import Answer
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
@@ -131,3 +132,12 @@ def write(path: Path, text: str | bytes) -> Path:
 def answer_to(service: KnowledgeService, question: str) -> Answer:
     """The answer the current snapshot gives `question`, synchronously (no log, no conversation)."""
     return asking.ask(service.retriever, question, suggest=False).answer
+
+
+def tiny_retriever(tokenizer: Tokenizer, *texts: str) -> Retriever:
+    """A retriever over one passage (and one article) per text, built in memory."""
+    passages = [
+        Passage(i, f"a{i}.md", str(i), f"title {i}", None, (), text, tuple(tokenizer.tokens(text)))
+        for i, text in enumerate(texts)
+    ]
+    return Retriever(Snapshot.build(passages, ()), tokenizer)

@@ -5,13 +5,12 @@ import json
 from bot.formatting import render_answer
 from bot.kb.answer import compose_answer, unstated
 from bot.kb.answer_text import answer_body
-from bot.kb.model import Passage, Snapshot
 from bot.kb.outline import Outline
 from bot.kb.ranker import rank
 from bot.kb.results import Answer, Cited
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
-from tests.conftest import DATA
+from tests.conftest import DATA, tiny_retriever
 
 
 def ask(retriever: Retriever, question: str) -> Answer:
@@ -155,11 +154,7 @@ def test_a_figure_asked_of_something_the_articles_never_mention_is_unstated(toke
         "文心一言是百度的大模型。",
         "文心一格是百度的绘画应用。",
     ]
-    passages = [
-        Passage(i, f"a{i}.md", str(i), f"t{i}", None, (), text, tuple(tokenizer.tokens(text)))
-        for i, text in enumerate(texts)
-    ]
-    retriever = Retriever(Snapshot.build(passages, ()), tokenizer)
+    retriever = tiny_retriever(tokenizer, *texts)
     asked_of_the_unknown = ask(retriever, "Midjourney会员一个月多少钱？")
     assert asked_of_the_unknown.answered and asked_of_the_unknown.unstated == "number"
     # A figure said with the question's own words is about what was asked.

@@ -3,9 +3,9 @@ from collections import Counter
 
 import pytest
 
-from bot.kb.model import Passage, Snapshot
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
+from tests.conftest import tiny_retriever
 
 
 @pytest.mark.parametrize(
@@ -83,24 +83,16 @@ def test_coverage_reads_the_stored_lines_as_the_text_would_cut(
         assert covered == seed_retriever.coverage(terms, recut)
 
 
-def over(tokenizer: Tokenizer, *texts: str) -> Retriever:
-    passages = [
-        Passage(i, f"a{i}.md", str(i), f"t{i}", None, (), text, tuple(tokenizer.tokens(text)))
-        for i, text in enumerate(texts)
-    ]
-    return Retriever(Snapshot.build(passages, ()), tokenizer)
-
-
 def test_a_lone_character_in_most_passages_does_not_name_the_domain(tokenizer: Tokenizer) -> None:
     # An encyclopedia has "年" (dates) in most passages; a word such as "AIGC" in most
     # passages names what the articles are about. Only the word exempts a question from
     # the learned gate (for the domain's looser coverage rule).
-    dates = over(
+    dates = tiny_retriever(
         tokenizer, "1950年，甲城建了一座桥。", "1960年，乙城建了一座塔。", "1970年，丙城修了一条路。"
     )
     assert dates.judge.is_ubiquitous("年") and not dates.is_domain_term("年")
     covered = dates.coverage(tokenizer.query_terms("丁城哪年建了机场"), dates.snapshot.passages[0])
     assert not covered.in_domain
-    topic = over(tokenizer, "AIGC可以写文章。", "AIGC可以画图。", "AIGC可以作曲。")
+    topic = tiny_retriever(tokenizer, "AIGC可以写文章。", "AIGC可以画图。", "AIGC可以作曲。")
     assert topic.is_domain_term("aigc")
     assert topic.coverage(tokenizer.query_terms("AIGC能做视频吗"), topic.snapshot.passages[0]).in_domain

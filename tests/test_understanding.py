@@ -2,10 +2,10 @@
 
 import pytest
 
-from bot.kb.model import Passage, Snapshot
 from bot.kb.retrieval import Retriever
 from bot.kb.tokenizer import Tokenizer
 from bot.kb.vocab import normalize_text
+from tests.conftest import tiny_retriever
 
 
 def test_traditional_characters_are_searched_as_simplified(tokenizer: Tokenizer) -> None:
@@ -20,15 +20,6 @@ def test_answers_keep_the_original_characters(seed_retriever: Retriever) -> None
     assert any("行业" in p.passage.text for p in result.passages)
 
 
-def passage(doc: int, text: str, tokenizer: Tokenizer) -> Passage:
-    return Passage(doc, f"a{doc}.md", str(doc), f"title {doc}", None, (), text, tuple(tokenizer.tokens(text)))
-
-
-def tiny(tokenizer: Tokenizer, *texts: str) -> Retriever:
-    passages = [passage(i, text, tokenizer) for i, text in enumerate(texts)]
-    return Retriever(Snapshot.build(passages, ()), tokenizer)
-
-
 def test_colloquial_words_reach_the_articles_vocabulary(tokenizer: Tokenizer) -> None:
     terms = {t.token: t for t in tokenizer.query_terms("AI画画用什么软件")}
     assert terms["绘画"].origin == "synonym" and terms["工具"].origin == "synonym"
@@ -36,7 +27,7 @@ def test_colloquial_words_reach_the_articles_vocabulary(tokenizer: Tokenizer) ->
 
 
 def test_an_exact_match_outranks_a_synonym_match(tokenizer: Tokenizer) -> None:
-    retriever = tiny(tokenizer, "绘画工具可以生成海报。", "作画的新方法层出不穷。", "无关的内容。")
+    retriever = tiny_retriever(tokenizer, "绘画工具可以生成海报。", "作画的新方法层出不穷。", "无关的内容。")
     top = retriever.search("作画", k=2).passages
     assert top[0].passage.text.startswith("作画")
     assert top[1].passage.text.startswith("绘画")
